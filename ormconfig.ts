@@ -1,0 +1,32 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ApiToken } from './src/auth/api-token.entity.js';
+import { LoginFailure } from './src/auth/login-failure.entity.js';
+import { User } from './src/auth/user.entity.js';
+import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700000000-create-auth-tables.js';
+
+/**
+ * The one description of the database, used by the app, by `npm run migration:run` and by the
+ * TypeORM CLI. Entities and migrations are listed, not globbed, so the list is the same under
+ * ts-jest, in dist/ and in the CLI. Add every new migration here.
+ */
+export const entities = [User, ApiToken, LoginFailure];
+export const migrations = [CreateAuthTables1763700000000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 10, application_name: 'omero-uploader' },
+  };
+}
+
+/**
+ * For the TypeORM CLI (`npm run typeorm -- migration:generate …`), which needs a running server:
+ * DATABASE_URL, or the URL the app prints when it starts its embedded PostgreSQL.
+ */
+export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://localhost/omero_uploader'));

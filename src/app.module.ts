@@ -1,0 +1,59 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../ormconfig.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AuthService } from './auth/auth.service.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { runMigrations } from './database/migrate.js';
+import { Environment } from './environment/environment.js';
+import { EnvironmentModule } from './environment/environment.module.js';
+import { graphqlOptions } from './graphql/graphql-options.js';
+import { HealthController } from './health/health.controller.js';
+import { PubSubModule } from './pubsub/pubsub.module.js';
+
+export interface AppModuleOptions {
+  env: Environment;
+  /** DATABASE_URL, or the embedded server's URL when the app started one. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static register({ env, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EnvironmentModule.forRoot(env),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(databaseUrl),
+          // Migrations run before anything else touches the database, under an advisory lock.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runMigrations(dataSource);
+            return dataSource;
+          },
+        }),
+        PubSubModule,
+        AuthModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          imports: [AuthModule],
+          inject: [AuthService],
+          useFactory: (auth: AuthService) => graphqlOptions(auth),
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidUnknownValues: false }),
+        },
+      ],
+    };
+  }
+}

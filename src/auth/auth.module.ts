@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Environment } from '../environment/environment.js';
+import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { ApiToken } from './api-token.entity.js';
+import { ApiTokensService } from './api-tokens.service.js';
+import { AuthResolver } from './auth.resolver.js';
+import { AuthService } from './auth.service.js';
+import { AuthenticationGuard } from './guards/authentication.guard.js';
+import { RolesGuard } from './guards/roles.guard.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import { LoginFailure } from './login-failure.entity.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { LoginController } from './login.controller.js';
+import { BearerStrategy } from './strategies/bearer.strategy.js';
+import { LocalStrategy } from './strategies/local.strategy.js';
+import { User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([User, ApiToken, LoginFailure]),
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [Environment],
+      useFactory: async (env: Environment) => ({
+        secret: await resolveJwtSecret(env),
+        signOptions: { algorithm: 'HS256', expiresIn: env.jwtExpiresInSeconds },
+      }),
+    }),
+  ],
+  controllers: [LoginController],
+  providers: [
+    UsersService,
+    ApiTokensService,
+    LoginThrottleService,
+    AuthService,
+    AdminBootstrapService,
+    AuthResolver,
+    LocalStrategy,
+    BearerStrategy,
+    // Order matters: who is calling is settled before what they may do.
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AuthService, UsersService],
+})
+export class AuthModule {}

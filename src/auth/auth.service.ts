@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppError, ErrorCode, SIGN_IN_FIRST } from '../common/errors/app-error.js';
+import { Environment } from '../environment/environment.js';
+import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service.js';
+import type { AuthUser } from './auth-user.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { UNKNOWN_USER_HASH, verifyPassword } from './password-hasher.js';
+import { rolesOf, type User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+
+/** The one message for a wrong username and a wrong password alike. */
+export const BAD_CREDENTIALS = 'The username or password is incorrect.';
+
+export interface LoginResult {
+  accessToken: string;
+  expiresIn: number;
+  user: { id: string; username: string; roles: string[] };
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly apiTokens: ApiTokensService,
+    private readonly throttle: LoginThrottleService,
+    private readonly jwtService: JwtService,
+    @Inject(Environment) private readonly env: Environment,
+  ) {}
+
+  /** Checks a username and password, counting failures per username and per client address. */
+  async validateCredentials(username: string, password: string, address: string): Promise<AuthUser> {
+    await this.throttle.assertAllowed(username, address);
+    const user = await this.users.findByUsername(username);
+    // Hash even for an unknown user, so the answer takes as long either way.
+    const matches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!user || !matches) {
+      await this.throttle.recordFailure(username, address);
+      this.logger.warn({ event: 'login_failed', address, knownUser: Boolean(user) });
+      throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
+    }
+    if (user.disabled) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
+    }
+    await this.throttle.clearUser(username);
+    return toAuthUser(user, 'access-token');
+  }
+
+  /** Changes the caller's password after checking the current one (not counted as a login failure). */
+  async changePassword(user: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
+    const stored = await this.users.findById(user.id);
+    if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash))) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'The current password is incorrect.');
+    }
+    await this.users.setPassword(user.id, newPassword);
+  }
+
+  async login(user: AuthUser): Promise<LoginResult> {
+    await this.users.recordLogin(user.id);
+    const accessToken = await this.jwtService.signAsync({ sub: user.id, username: user.username });
+    this.logger.log({ event: 'login', userId: user.id });
+    return {
+      accessToken,
+      expiresIn: this.env.jwtExpiresInSeconds,
+      user: { id: user.id, username: user.username, roles: user.roles },
+    };
+  }
+
+  /**
+   * Resolves an `Authorization: Bearer` value (an access token or an API token) to the user,
+   * reloaded from the database so that disabling a user or changing roles applies at once.
+   */
+  async authenticateBearer(token: string): Promise<AuthUser> {
+    const via = token.startsWith(API_TOKEN_PREFIX) ? 'api-token' : 'access-token';
+    const userId = via === 'api-token' ? await this.apiTokens.resolve(token) : await this.verifyAccessToken(token);
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The account behind this token no longer exists.');
+    if (user.disabled) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
+    }
+    return toAuthUser(user, via);
+  }
+
+  /** Reads `Bearer <token>` from a header or a graphql-ws connection parameter. */
+  async authenticateAuthorization(value: unknown): Promise<AuthUser> {
+    const match = typeof value === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+    if (!match) {
+      throw new AppError(
+        ErrorCode.UNAUTHENTICATED, SIGN_IN_FIRST);
+    }
+    return this.authenticateBearer(match[1]);
+  }
+
+  private async verifyAccessToken(token: string): Promise<string> {
+    try {
+      const payload = await this.jwtService.verifyAsync<{ sub?: unknown }>(token, { algorithms: ['HS256'] });
+      if (typeof payload.sub !== 'string') throw new Error('no subject');
+      return payload.sub;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TokenExpiredError') {
+        throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session has expired. Sign in again.');
+      }
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'The access token is not valid. Sign in again.');
+    }
+  }
+}
+
+export function toAuthUser(user: User, via: AuthUser['via']): AuthUser {
+  return { id: user.id, username: user.username, roles: rolesOf(user), via };
+}

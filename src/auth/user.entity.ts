@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type Role = 'user' | 'admin';
+
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Unique regardless of case (a unique index on lower(username)). */
+  @Column({ type: 'varchar', length: 64 })
+  username: string;
+
+  /** `scrypt$N$r$p$salt$hash`, see password-hasher.ts. */
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role: Role;
+
+  /** A disabled user cannot sign in, and existing tokens stop working at once. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
+}
+
+/** Roles as clients see them: every user has `user`; administrators also `admin`. */
+export function rolesOf(user: Pick<User, 'role'>): Role[] {
+  return user.role === 'admin' ? ['user', 'admin'] : ['user'];
+}

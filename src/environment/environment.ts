@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  NotEquals,
+  ValidateIf,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+/** The value `.env.example` shows for JWT_SECRET; accepting it in production would be no secret. */
+export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-characters';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable the service reads, with its default. Validated once at boot
+ * (`loadEnvironment`); the app reads `process.env` nowhere else.
+ */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /** Address the HTTP server listens on; 0.0.0.0 serves other machines. */
+  @IsString()
+  @IsNotEmpty()
+  HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Embedded database, uploads and the sandbox repository live here. */
+  @IsString()
+  @IsNotEmpty()
+  DATA_DIR = './data';
+
+  /** External PostgreSQL; unset means the app starts its own under DATA_DIR. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'DATABASE_URL must look like postgres://user:password@host:5432/database',
+  })
+  DATABASE_URL?: string;
+
+  /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EMBEDDED_DATABASE_PORT = 0;
+
+  @Matches(/^[A-Za-z0-9._@-]{2,64}$/, {
+    message: 'ADMIN_USERNAME must be 2 to 64 letters, digits or . _ @ -',
+  })
+  ADMIN_USERNAME = 'admin';
+
+  @IsOptional()
+  @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' })
+  ADMIN_PASSWORD?: string;
+
+  @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
+  @IsNotEmpty({ message: 'JWT_SECRET is required when NODE_ENV=production' })
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  @NotEquals(EXAMPLE_JWT_SECRET, { message: 'JWT_SECRET must not be the example value from .env.example' })
+  JWT_SECRET?: string;
+
+  /** Lifetime of an access token: seconds, or a number with s, m, h or d. */
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be like 3600, 90s, 15m, 12h or 7d' })
+  JWT_EXPIRES_IN = '12h';
+
+  /** Failed logins allowed per username, and per client address, within LOGIN_WINDOW_MINUTES. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_USER = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_ADDRESS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_WINDOW_MINUTES = 15;
+
+  /** Express `trust proxy`: false, true, a hop count, or addresses (see the README). */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  get dataDir(): string {
+    return resolve(this.DATA_DIR);
+  }
+
+  /** JWT lifetime in seconds. */
+  get jwtExpiresInSeconds(): number {
+    const match = /^(\d+)([smhd]?)$/.exec(this.JWT_EXPIRES_IN)!;
+    const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+    return Number(match[1]) * unit;
+  }
+}
+
+export class EnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const shown = typeof error.value === 'string' && !/SECRET|PASSWORD/.test(error.property)
+      ? ` (got "${error.value}")`
+      : '';
+    return Object.values(error.constraints ?? {}).map((message) => `${message}${shown}`);
+  });
+}
+
+/**
+ * Reads the variables this service knows from `source` (normally process.env), applies the
+ * defaults and validates them all, throwing one error that lists every bad variable.
+ * Empty strings count as unset, as they do in most shells' `VAR= command`.
+ */
+export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
+  const known = Object.keys(new Environment());
+  const plain: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET']) {
+    const value = source[key];
+    if (value !== undefined && value !== '') plain[key] = value;
+  }
+  const env = plainToInstance(Environment, plain);
+  const problems = describe(validateSync(env, { forbidUnknownValues: false }));
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return env;
+}

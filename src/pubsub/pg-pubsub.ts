@@ -1,0 +1,101 @@
+import { Logger } from '@nestjs/common';
+import { PubSubEngine } from 'graphql-subscriptions';
+import pg from 'pg';
+
+/** The one PostgreSQL channel every instance listens on; the trigger name travels in the payload. */
+export const PUBSUB_CHANNEL = 'omero_uploader_events';
+
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7999;
+
+interface Envelope {
+  trigger: string;
+  payload: unknown;
+}
+
+/**
+ * A graphql-subscriptions PubSub on PostgreSQL LISTEN/NOTIFY: an event published on any
+ * instance reaches the subscribers of every instance sharing the database. Payloads must be
+ * small (send ids and let subscribers reload rows). Events published while this instance is
+ * reconnecting its listener are not replayed; subscribers that must not miss a state read it
+ * from the database after (re)subscribing.
+ */
+export class PgPubSub extends PubSubEngine {
+  private listener?: pg.Client;
+  private readonly handlers = new Map<number, { trigger: string; onMessage: (payload: unknown) => void }>();
+  private nextId = 1;
+  private closed = false;
+  private reconnectDelayMs = 100;
+  private readonly logger = new Logger(PgPubSub.name);
+
+  constructor(
+    private readonly url: string,
+    private readonly notify: (sql: string, parameters: unknown[]) => Promise<unknown>,
+  ) {
+    super();
+  }
+
+  /** Resolves once this instance is listening. */
+  async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'omero-uploader-pubsub' });
+    client.on('notification', (message) => this.dispatch(message.payload));
+    client.on('error', (error) => this.logger.warn(`listener connection failed: ${error.message}`));
+    client.on('end', () => {
+      if (this.listener === client) this.listener = undefined;
+      if (!this.closed) this.reconnectLater();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${PUBSUB_CHANNEL}`);
+    this.listener = client;
+    this.reconnectDelayMs = 100;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.handlers.clear();
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  async publish(trigger: string, payload: unknown): Promise<void> {
+    const message = JSON.stringify({ trigger, payload } satisfies Envelope);
+    if (Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
+      throw new Error(`The event "${trigger}" is over ${MAX_PAYLOAD_BYTES} bytes; publish ids, not rows.`);
+    }
+    await this.notify('SELECT pg_notify($1, $2)', [PUBSUB_CHANNEL, message]);
+  }
+
+  async subscribe(trigger: string, onMessage: (payload: unknown) => void): Promise<number> {
+    const id = this.nextId++;
+    this.handlers.set(id, { trigger, onMessage });
+    return id;
+  }
+
+  unsubscribe(id: number): void {
+    this.handlers.delete(id);
+  }
+
+  private dispatch(raw: string | undefined): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw ?? '') as Envelope;
+    } catch {
+      this.logger.warn(`ignored a malformed notification: ${raw?.slice(0, 200)}`);
+      return;
+    }
+    for (const { trigger, onMessage } of this.handlers.values()) {
+      if (trigger === envelope.trigger) onMessage(envelope.payload);
+    }
+  }
+
+  private reconnectLater(): void {
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(delay * 2, 10_000);
+    setTimeout(() => {
+      if (this.closed) return;
+      this.connect().catch((error: unknown) => {
+        this.logger.error(`listener could not reconnect, retrying: ${String(error)}`);
+        this.reconnectLater();
+      });
+    }, delay).unref();
+  }
+}

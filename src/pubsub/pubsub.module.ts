@@ -1,0 +1,31 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { PgPubSub } from './pg-pubsub.js';
+
+/** Injection token of the application's PubSub (a PgPubSub). */
+export const PUB_SUB = Symbol('PUB_SUB');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PUB_SUB,
+      inject: [getDataSourceToken()],
+      useFactory: async (db: DataSource) => {
+        const options = db.options as { url: string };
+        const pubsub = new PgPubSub(options.url, (sql, parameters) => db.query(sql, parameters));
+        await pubsub.connect();
+        return pubsub;
+      },
+    },
+  ],
+  exports: [PUB_SUB],
+})
+export class PubSubModule implements OnApplicationShutdown {
+  constructor(@Inject(PUB_SUB) private readonly pubsub: PgPubSub) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pubsub.close();
+  }
+}

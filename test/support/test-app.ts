@@ -1,0 +1,60 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/app.factory.js';
+import { ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { loadEnvironment } from '../../src/environment/environment.js';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+export const TEST_JWT_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
+
+/** A new, empty database on the run's PostgreSQL (see global-setup.ts). */
+export async function createTestDatabase(): Promise<string> {
+  const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const adminUrl = new URL(serverUrl);
+  adminUrl.pathname = '/postgres';
+  await ensureDatabase(adminUrl.toString(), name);
+  serverUrl.pathname = `/${name}`;
+  return serverUrl.toString();
+}
+
+export interface TestApp {
+  app: INestApplication;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  databaseUrl: string;
+  /** Every log line the app wrote, as parsed JSON. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Boots the real application on 127.0.0.1 and a free port, on a new database unless given one. */
+export async function startTestApp(
+  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const env = loadEnvironment({
+    NODE_ENV: 'test',
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'omero-uploader-test-')),
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const app = await createApp(env, databaseUrl, destination);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}`, databaseUrl, logs, close: () => app.close() };
+}
