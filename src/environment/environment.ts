@@ -126,11 +126,11 @@ export class EnvironmentError extends Error {
   }
 }
 
-function describe(errors: ValidationError[]): string[] {
+/** One line per failed constraint, quoting the value as given unless it is a secret. */
+function describe(errors: ValidationError[], given: Record<string, string>): string[] {
   return errors.flatMap((error) => {
-    const shown = typeof error.value === 'string' && !/SECRET|PASSWORD/.test(error.property)
-      ? ` (got "${error.value}")`
-      : '';
+    const value = given[error.property];
+    const shown = value !== undefined && !/SECRET|PASSWORD/.test(error.property) ? ` (got "${value}")` : '';
     return Object.values(error.constraints ?? {}).map((message) => `${message}${shown}`);
   });
 }
@@ -148,7 +148,7 @@ export function loadEnvironment(source: Record<string, string | undefined> = pro
     if (value !== undefined && value !== '') plain[key] = value;
   }
   const env = plainToInstance(Environment, plain);
-  const problems = describe(validateSync(env, { forbidUnknownValues: false }));
+  const problems = describe(validateSync(env, { forbidUnknownValues: false }), plain);
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
 }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { EnvironmentError, loadEnvironment } from './environment.js';
+
+describe('loadEnvironment', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = loadEnvironment({});
+    expect(env).toMatchObject({ NODE_ENV: 'development', HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './data', ADMIN_USERNAME: 'admin' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.jwtExpiresInSeconds).toBe(12 * 3600);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadEnvironment({ PORT: '', DATABASE_URL: '' })).toMatchObject({ PORT: 3000, DATABASE_URL: undefined });
+  });
+
+  it('converts numbers and durations', () => {
+    const env = loadEnvironment({ PORT: '8080', JWT_EXPIRES_IN: '15m', LOGIN_WINDOW_MINUTES: '5' });
+    expect(env.PORT).toBe(8080);
+    expect(env.jwtExpiresInSeconds).toBe(900);
+    expect(env.LOGIN_WINDOW_MINUTES).toBe(5);
+    expect(loadEnvironment({ JWT_EXPIRES_IN: '90' }).jwtExpiresInSeconds).toBe(90);
+  });
+
+  it('lists every bad variable in one error, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadEnvironment({ PORT: '-1', LOG_LEVEL: 'loud', JWT_SECRET: 'tiny-secret', NODE_ENV: 'staging' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    const { problems, message } = error as EnvironmentError;
+    expect(problems).toHaveLength(4);
+    expect(message).toContain('PORT must not be less than 0 (got "-1")');
+    expect(message).toContain('LOG_LEVEL must be one of the following values');
+    expect(message).toContain('JWT_SECRET must be at least 32 characters long');
+    expect(message).toContain('NODE_ENV must be one of the following values');
+    expect(message).not.toContain('tiny-secret');
+  });
+
+  it('requires a real JWT secret in production only', () => {
+    expect(() => loadEnvironment({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
+    expect(() => loadEnvironment({ NODE_ENV: 'development' })).not.toThrow();
+    expect(loadEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PgPubSub } from '../src/pubsub/pg-pubsub.js';
+import { PUB_SUB } from '../src/pubsub/pubsub.module.js';
+import { accessToken, wsClient, wsExecute } from './support/clients.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/** Resolves when `predicate` holds, polling; rejects after `ms`. */
+async function eventually(predicate: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances on one database', () => {
+  let first: TestApp;
+  let second: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    first = await startTestApp();
+    second = await startTestApp({ databaseUrl: first.databaseUrl });
+    token = await accessToken(first.url);
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('closes a WebSocket whose connection_init carries no credentials with 4401 and a reason', async () => {
+    const { client, closed } = wsClient(first.url);
+    await eventually(() => closed.code !== undefined);
+    expect(closed).toEqual({ code: 4401, reason: expect.stringContaining('Sign in first') });
+    await client.dispose();
+  });
+
+  it('closes a WebSocket with an invalid token with 4401', async () => {
+    const { client, closed } = wsClient(first.url, { authorization: 'Bearer not-a-real-token' });
+    await eventually(() => closed.code !== undefined);
+    expect(closed).toEqual({ code: 4401, reason: expect.stringContaining('not valid') });
+    await client.dispose();
+  });
+
+  it('runs operations as the user named in connection_init, on either instance', async () => {
+    for (const server of [first, second]) {
+      const { client } = wsClient(server.url, { authorization: `Bearer ${token}` });
+      const result = await wsExecute<{ me: { username: string } }>(client, '{ me { username roles } }');
+      expect(result.data).toEqual({ me: { username: 'admin', roles: ['user', 'admin'] } });
+      await client.dispose();
+    }
+  });
+
+  it('delivers an event published on one instance to a subscriber on the other', async () => {
+    const publisher = first.app.get<PgPubSub>(PUB_SUB);
+    const subscriber = second.app.get<PgPubSub>(PUB_SUB);
+    const received: unknown[] = [];
+    const other: unknown[] = [];
+    const id = await subscriber.subscribe('importJobUpdated', (payload) => received.push(payload));
+    const otherId = await subscriber.subscribe('somethingElse', (payload) => other.push(payload));
+
+    await publisher.publish('importJobUpdated', { id: 'job-1', status: 'RUNNING' });
+    await eventually(() => received.length === 1);
+    expect(received).toEqual([{ id: 'job-1', status: 'RUNNING' }]);
+    expect(other).toEqual([]);
+
+    subscriber.unsubscribe(id);
+    subscriber.unsubscribe(otherId);
+    await publisher.publish('importJobUpdated', { id: 'job-1', status: 'SUCCEEDED' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toHaveLength(1);
+  });
+
+  it('feeds GraphQL async iterators from the other instance', async () => {
+    const iterator = second.app.get<PgPubSub>(PUB_SUB).asyncIterableIterator<{ n: number }>('counter');
+    const next = iterator.next();
+    // The iterator subscribes lazily on its first next(); give the LISTEN a moment.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await first.app.get<PgPubSub>(PUB_SUB).publish('counter', { n: 1 });
+    await expect(next).resolves.toEqual({ value: { n: 1 }, done: false });
+    await iterator.return?.();
+  });
+
+  it('refuses a payload PostgreSQL could not carry, instead of losing it silently', async () => {
+    await expect(first.app.get<PgPubSub>(PUB_SUB).publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/publish ids/);
+  });
+});
