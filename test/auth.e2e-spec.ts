@@ -37,13 +37,19 @@ describe('authentication', () => {
     });
 
     it('answers 401 with the same message for an unknown user and a wrong password', async () => {
-      const unknownUser = await login(server.url, 'nobody-here', 'whatever-password', { 'x-forwarded-for': '10.1.0.1' });
+      const unknownUser = await login(server.url, 'nobody-here', 'whatever-password', {
+        'x-forwarded-for': '10.1.0.1',
+      });
       const wrongPassword = await login(server.url, 'admin', 'not-the-password', { 'x-forwarded-for': '10.1.0.2' });
       expect(unknownUser.status).toBe(401);
       expect(wrongPassword.status).toBe(401);
       const [a, b] = [await unknownUser.json(), await wrongPassword.json()];
       expect(a).toEqual(b);
-      expect(a).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'The username or password is incorrect.' });
+      expect(a).toEqual({
+        statusCode: 401,
+        code: 'UNAUTHENTICATED',
+        message: 'The username or password is incorrect.',
+      });
     });
 
     it('answers 400 saying what is missing when the body is malformed', async () => {
@@ -53,7 +59,10 @@ describe('authentication', () => {
         body: JSON.stringify({ username: 'admin' }),
       });
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('"password"') });
+      expect(await response.json()).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: expect.stringContaining('"password"'),
+      });
 
       const notJson = await fetch(`${server.url}/api/auth/login`, {
         method: 'POST',
@@ -66,14 +75,21 @@ describe('authentication', () => {
     it('limits failures per username, even from other addresses, and even with the right password then', async () => {
       const victim = await createUser(server.url, adminToken, 'throttled-user');
       for (const address of ['10.2.0.1', '10.2.0.2', '10.2.0.3']) {
-        expect((await login(server.url, 'throttled-user', 'wrong-password', { 'x-forwarded-for': address })).status).toBe(401);
+        expect(
+          (await login(server.url, 'throttled-user', 'wrong-password', { 'x-forwarded-for': address })).status,
+        ).toBe(401);
       }
       const blocked = await login(server.url, 'throttled-user', victim.password, { 'x-forwarded-for': '10.2.0.4' });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await blocked.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/Wait \d+ minutes/) });
+      expect(await blocked.json()).toMatchObject({
+        code: 'TOO_MANY_REQUESTS',
+        message: expect.stringMatching(/Wait \d+ minutes/),
+      });
       // Other users are not affected.
-      expect((await login(server.url, ADMIN.username, ADMIN.password, { 'x-forwarded-for': '10.2.0.4' })).status).toBe(200);
+      expect((await login(server.url, ADMIN.username, ADMIN.password, { 'x-forwarded-for': '10.2.0.4' })).status).toBe(
+        200,
+      );
     });
 
     it('limits failures per client address across usernames', async () => {
@@ -106,7 +122,10 @@ describe('authentication', () => {
         message: expect.stringContaining('Authorization: Bearer'),
       });
       const garbage = await graphql(server.url, 'not-a-token', ME);
-      expect(garbage.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringContaining('not valid') });
+      expect(garbage.errors?.[0]).toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+        message: expect.stringContaining('not valid'),
+      });
     });
 
     it('refuses a forged access token', async () => {
@@ -125,19 +144,23 @@ describe('authentication', () => {
       await db.query('UPDATE users SET disabled = true WHERE id = $1', [user.id]);
       await db.end();
       const result = await graphql(server.url, user.token, ME);
-      expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringContaining('disabled') });
+      expect(result.errors?.[0]).toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+        message: expect.stringContaining('disabled'),
+      });
       expect((await login(server.url, 'soon-disabled', user.password)).status).toBe(401);
     });
   });
 
   describe('API tokens', () => {
-    const CREATE = 'mutation($name: String!) { createApiToken(name: $name) { token apiToken { id name tokenPrefix } } }';
+    const CREATE =
+      'mutation($name: String!) { createApiToken(name: $name) { token apiToken { id name tokenPrefix } } }';
     const REVOKE = 'mutation($id: ID!) { revokeApiToken(id: $id) }';
 
     it('creates a token that is shown once, works, records its use and stops working when revoked', async () => {
-      const created = await graphql<{ createApiToken: { token: string; apiToken: { id: string; name: string; tokenPrefix: string } } }>(
-        server.url, adminToken, CREATE, { name: 'nightly import script' },
-      );
+      const created = await graphql<{
+        createApiToken: { token: string; apiToken: { id: string; name: string; tokenPrefix: string } };
+      }>(server.url, adminToken, CREATE, { name: 'nightly import script' });
       const { token, apiToken } = created.data!.createApiToken;
       expect(token).toMatch(/^omu_[A-Za-z0-9_-]{43}$/);
       expect(token.startsWith(apiToken.tokenPrefix)).toBe(true);
@@ -145,26 +168,41 @@ describe('authentication', () => {
       const me = await graphql<{ me: { username: string } }>(server.url, token, ME);
       expect(me.data?.me.username).toBe('admin');
 
-      const listed = await graphql<{ apiTokens: Record<string, unknown>[] }>(server.url, adminToken, '{ apiTokens { id name lastUsedAt revokedAt } }');
+      const listed = await graphql<{ apiTokens: Record<string, unknown>[] }>(
+        server.url,
+        adminToken,
+        '{ apiTokens { id name lastUsedAt revokedAt } }',
+      );
       const entry = listed.data!.apiTokens.find((t) => t.id === apiToken.id)!;
       expect(entry).toMatchObject({ name: 'nightly import script', revokedAt: null });
       expect(entry.lastUsedAt).not.toBeNull();
       expect(JSON.stringify(listed)).not.toContain(token);
 
-      expect((await graphql(server.url, adminToken, REVOKE, { id: apiToken.id })).data).toEqual({ revokeApiToken: true });
+      expect((await graphql(server.url, adminToken, REVOKE, { id: apiToken.id })).data).toEqual({
+        revokeApiToken: true,
+      });
       const refused = await graphql(server.url, token, ME);
-      expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringContaining('revoked') });
+      expect(refused.errors?.[0]).toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+        message: expect.stringContaining('revoked'),
+      });
     });
 
     it("treats another user's token id as not found", async () => {
       const other = await createUser(server.url, adminToken, 'token-owner');
-      const created = await graphql<{ createApiToken: { apiToken: { id: string } } }>(server.url, other.token, CREATE, { name: 'mine' });
+      const created = await graphql<{ createApiToken: { apiToken: { id: string } } }>(server.url, other.token, CREATE, {
+        name: 'mine',
+      });
       const id = created.data!.createApiToken.apiToken.id;
       for (const attempt of [id, 'not-a-uuid']) {
         const result = await graphql(server.url, adminToken, REVOKE, { id: attempt });
         expect(result.errors?.[0].extensions?.code).toBe('NOT_FOUND');
       }
-      const stillMine = await graphql<{ apiTokens: { id: string; revokedAt: null }[] }>(server.url, other.token, '{ apiTokens { id revokedAt } }');
+      const stillMine = await graphql<{ apiTokens: { id: string; revokedAt: null }[] }>(
+        server.url,
+        other.token,
+        '{ apiTokens { id revokedAt } }',
+      );
       expect(stillMine.data?.apiTokens).toEqual([{ id, revokedAt: null }]);
     });
 
@@ -181,23 +219,37 @@ describe('authentication', () => {
       const result = await graphql(server.url, adminToken, CREATE_USER, {
         input: { username: 'second-admin', password: 'a-long-password', admin: true },
       });
-      expect(result.data).toEqual({ createUser: { id: expect.any(String), username: 'second-admin', roles: ['user', 'admin'] } });
+      expect(result.data).toEqual({
+        createUser: { id: expect.any(String), username: 'second-admin', roles: ['user', 'admin'] },
+      });
     });
 
     it('refuses createUser to a plain user with FORBIDDEN', async () => {
       const user = await createUser(server.url, adminToken, 'plain-user');
-      const result = await graphql(server.url, user.token, CREATE_USER, { input: { username: 'sneaky', password: 'a-long-password' } });
-      expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: 'Only admin users may do this.' });
+      const result = await graphql(server.url, user.token, CREATE_USER, {
+        input: { username: 'sneaky', password: 'a-long-password' },
+      });
+      expect(result.errors?.[0]).toMatchObject({
+        extensions: { code: 'FORBIDDEN' },
+        message: 'Only admin users may do this.',
+      });
       expect((await login(server.url, 'sneaky', 'a-long-password')).status).toBe(401);
     });
 
     it('answers CONFLICT for a taken username, whatever its case', async () => {
-      const result = await graphql(server.url, adminToken, CREATE_USER, { input: { username: 'Admin', password: 'a-long-password' } });
-      expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringContaining('taken') });
+      const result = await graphql(server.url, adminToken, CREATE_USER, {
+        input: { username: 'Admin', password: 'a-long-password' },
+      });
+      expect(result.errors?.[0]).toMatchObject({
+        extensions: { code: 'CONFLICT' },
+        message: expect.stringContaining('taken'),
+      });
     });
 
     it('answers BAD_USER_INPUT naming each bad field', async () => {
-      const result = await graphql(server.url, adminToken, CREATE_USER, { input: { username: '../x', password: 'short' } });
+      const result = await graphql(server.url, adminToken, CREATE_USER, {
+        input: { username: '../x', password: 'short' },
+      });
       expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(result.errors?.[0].message).toMatch(/username must be .*; password must be at least 8/);
     });
@@ -205,9 +257,16 @@ describe('authentication', () => {
     it('changes a password only when the current one is given', async () => {
       const user = await createUser(server.url, adminToken, 'changes-password');
       const CHANGE = 'mutation($input: ChangePasswordInput!) { changePassword(input: $input) }';
-      const wrong = await graphql(server.url, user.token, CHANGE, { input: { currentPassword: 'nope', newPassword: 'brand-new-password' } });
-      expect(wrong.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'The current password is incorrect.' });
-      const right = await graphql(server.url, user.token, CHANGE, { input: { currentPassword: user.password, newPassword: 'brand-new-password' } });
+      const wrong = await graphql(server.url, user.token, CHANGE, {
+        input: { currentPassword: 'nope', newPassword: 'brand-new-password' },
+      });
+      expect(wrong.errors?.[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
+        message: 'The current password is incorrect.',
+      });
+      const right = await graphql(server.url, user.token, CHANGE, {
+        input: { currentPassword: user.password, newPassword: 'brand-new-password' },
+      });
       expect(right.data).toEqual({ changePassword: true });
       expect((await login(server.url, 'changes-password', 'brand-new-password')).status).toBe(200);
     });

@@ -3,7 +3,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql, login } from './support/clients.js';
-import { processesMentioning, spawnApp, waitUntilReady } from './support/spawn-app.js';
+import { freePort, processesMentioning, spawnApp, waitUntilReady } from './support/spawn-app.js';
 
 const PASSWORD_BANNER = /Sign in as "admin" with the password\s+(\S+)/;
 
@@ -73,9 +73,11 @@ describe('the app as a process (what npm start runs)', () => {
     await second.exited;
     expect(processesMentioning(join(dataDir, 'postgres')).length).toBeGreaterThan(0);
 
-    const third = spawnApp(env);
+    const databasePort = String(await freePort());
+    const third = spawnApp({ ...env, EMBEDDED_DATABASE_PORT: databasePort });
     const thirdUrl = await waitUntilReady(third);
     expect(third.stdout()).toContain('stopping a PostgreSQL left running by an earlier process');
+    expect(third.stdout()).toContain(`"port":${databasePort}`);
     expect((await login(thirdUrl, 'kept-across-restarts', 'kept-password')).status).toBe(200);
     const query = await graphql(thirdUrl, undefined, '{ __typename }');
     expect(query.status).toBe(200);

@@ -82,6 +82,8 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
   });
 
   it('refuses a payload PostgreSQL could not carry, instead of losing it silently', async () => {
-    await expect(first.app.get<PgPubSub>(PUB_SUB).publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/publish ids/);
+    await expect(first.app.get<PgPubSub>(PUB_SUB).publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(
+      /publish ids/,
+    );
   });
 });

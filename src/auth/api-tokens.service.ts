@@ -44,7 +44,11 @@ export class ApiTokensService {
   /** The user id behind a live token, or an error saying why the token is refused. */
   async resolve(token: string): Promise<string> {
     const found = await this.tokens.findOneBy({ tokenHash: sha256(token) });
-    if (!found) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API token is not valid. Check that it was copied whole, or create a new one.');
+    if (!found)
+      throw new AppError(
+        ErrorCode.UNAUTHENTICATED,
+        'This API token is not valid. Check that it was copied whole, or create a new one.',
+      );
     if (found.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API token was revoked. Create a new one.');
     await this.tokens
       .createQueryBuilder()

@@ -87,8 +87,7 @@ export class AuthService {
   async authenticateAuthorization(value: unknown): Promise<AuthUser> {
     const match = typeof value === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
     if (!match) {
-      throw new AppError(
-        ErrorCode.UNAUTHENTICATED, SIGN_IN_FIRST);
+      throw new AppError(ErrorCode.UNAUTHENTICATED, SIGN_IN_FIRST);
     }
     return this.authenticateBearer(match[1]);
   }

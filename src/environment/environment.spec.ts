@@ -4,7 +4,13 @@ import { EnvironmentError, loadEnvironment } from './environment.js';
 describe('loadEnvironment', () => {
   it('applies the documented defaults to an empty environment', () => {
     const env = loadEnvironment({});
-    expect(env).toMatchObject({ NODE_ENV: 'development', HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './data', ADMIN_USERNAME: 'admin' });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      DATA_DIR: './data',
+      ADMIN_USERNAME: 'admin',
+    });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.jwtExpiresInSeconds).toBe(12 * 3600);
   });
@@ -39,7 +45,9 @@ describe('loadEnvironment', () => {
   });
 
   it('requires a real JWT secret in production only', () => {
-    expect(() => loadEnvironment({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
+    expect(() => loadEnvironment({ NODE_ENV: 'production' })).toThrow(
+      'JWT_SECRET is required when NODE_ENV=production',
+    );
     expect(() => loadEnvironment({ NODE_ENV: 'development' })).not.toThrow();
     expect(loadEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
   });

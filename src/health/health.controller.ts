@@ -21,7 +21,9 @@ export class HealthController {
     try {
       await Promise.race([
         this.db.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), DATABASE_TIMEOUT_MS).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('no answer within 2 s')), DATABASE_TIMEOUT_MS).unref(),
+        ),
       ]);
       database = { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
     } catch (error) {

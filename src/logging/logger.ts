@@ -73,12 +73,16 @@ export function requestLogging(level: string, destination?: pino.DestinationStre
   };
 }
 
+/** Nest contexts that log one line per module and route at boot: useful when debugging only. */
+const BOOT_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'GraphQLModule']);
+
 /** Nest's logger interface on top of pino, so framework and app logs share one JSON format. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    const context = params.at(-1);
+    this.write(typeof context === 'string' && BOOT_CHATTER.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);

@@ -36,14 +36,24 @@ export async function login(
   });
 }
 
-export async function accessToken(baseUrl: string, username = ADMIN.username, password = ADMIN.password): Promise<string> {
+export async function accessToken(
+  baseUrl: string,
+  username = ADMIN.username,
+  password = ADMIN.password,
+): Promise<string> {
   const response = await login(baseUrl, username, password);
-  if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
 /** Creates a plain user through the admin's GraphQL API and returns its access token. */
-export async function createUser(baseUrl: string, adminToken: string, username: string, password = 'password-of-' + username) {
+export async function createUser(
+  baseUrl: string,
+  adminToken: string,
+  username: string,
+  password = 'password-of-' + username,
+) {
   const result = await graphql<{ createUser: { id: string } }>(
     baseUrl,
     adminToken,

@@ -30,8 +30,7 @@ export class AuthenticationGuard extends AuthGuard('bearer') {
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
     if (error) throw error;
     if (!user) {
-      throw new AppError(
-        ErrorCode.UNAUTHENTICATED, SIGN_IN_FIRST);
+      throw new AppError(ErrorCode.UNAUTHENTICATED, SIGN_IN_FIRST);
     }
     return user;
   }

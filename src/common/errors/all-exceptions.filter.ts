@@ -64,7 +64,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return {
       code: ErrorCode.INTERNAL_SERVER_ERROR,
       status: 500,
-      message: 'Something went wrong on our side. It has been logged; please try again, and tell your administrator if it keeps happening.',
+      message:
+        'Something went wrong on our side. It has been logged; please try again, and tell your administrator if it keeps happening.',
       headers: {},
     };
   }

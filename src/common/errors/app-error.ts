@@ -14,8 +14,7 @@ export enum ErrorCode {
 }
 
 /** What an anonymous caller of a protected route or resolver is told. */
-export const SIGN_IN_FIRST =
-  'Sign in first: send "Authorization: Bearer <token>" with an access token or API token.';
+export const SIGN_IN_FIRST = 'Sign in first: send "Authorization: Bearer <token>" with an access token or API token.';
 
 /** An error whose message is written for the person who will read it. */
 export class AppError extends Error {

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('GET /api/health', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+  afterAll(() => server.close());
+
+  it('reports the database, without credentials', async () => {
+    const response = await fetch(`${server.url}/api/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      uptimeSeconds: expect.any(Number),
+      database: { status: 'up', latencyMs: expect.any(Number) },
+    });
+  });
+
+  it("echoes a caller's request id, and replaces one that is not a plain token", async () => {
+    const given = await fetch(`${server.url}/api/health`, { headers: { 'x-request-id': 'trace-42.a_b' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-42.a_b');
+    const hostile = await fetch(`${server.url}/api/health`, {
+      headers: { 'x-request-id': 'a b "<script>" ' + 'x'.repeat(200) },
+    });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.logs.some((line) => line.requestId === 'trace-42.a_b')).toBe(true);
+  });
+
+  it('answers 503 while the database refuses connections, and recovers', async () => {
+    const url = new URL(server.databaseUrl);
+    const database = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      const down = await fetch(`${server.url}/api/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ status: 'unavailable', database: { status: 'down' } });
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    const up = await fetch(`${server.url}/api/health`);
+    expect(up.status).toBe(200);
+  });
+});
