@@ -2,15 +2,20 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ApiToken } from './src/auth/api-token.entity.js';
 import { LoginFailure } from './src/auth/login-failure.entity.js';
 import { User } from './src/auth/user.entity.js';
+import { AnalyticsEvent } from './src/analytics/analytics-event.entity.js';
+import { FeatureFlag } from './src/config/feature-flag.entity.js';
+import { UploaderSettings } from './src/config/uploader-settings.entity.js';
 import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700000000-create-auth-tables.js';
+import { CreateUploadTables1763800000000 } from './src/database/migrations/1763800000000-create-upload-tables.js';
+import { Upload } from './src/upload/upload.entity.js';
 
 /**
  * The one description of the database, used by the app, by `npm run migration:run` and by the
  * TypeORM CLI. Entities and migrations are listed, not globbed, so the list is the same under
  * ts-jest, in dist/ and in the CLI. Add every new migration here.
  */
-export const entities = [User, ApiToken, LoginFailure];
-export const migrations = [CreateAuthTables1763700000000];
+export const entities = [User, ApiToken, LoginFailure, FeatureFlag, UploaderSettings, Upload, AnalyticsEvent];
+export const migrations = [CreateAuthTables1763700000000, CreateUploadTables1763800000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

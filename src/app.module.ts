@@ -5,7 +5,9 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../ormconfig.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ConfigModule } from './config/config.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { runMigrations } from './database/migrate.js';
@@ -14,6 +16,7 @@ import { EnvironmentModule } from './environment/environment.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthController } from './health/health.controller.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
+import { UploadModule } from './upload/upload.module.js';
 
 export interface AppModuleOptions {
   env: Environment;
@@ -39,6 +42,9 @@ export class AppModule {
         }),
         PubSubModule,
         AuthModule,
+        AnalyticsModule,
+        ConfigModule,
+        UploadModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],

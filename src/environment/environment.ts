@@ -100,6 +100,12 @@ export class Environment {
   @IsString()
   TRUST_PROXY = 'false';
 
+  /** How often unfinished uploads are checked for expiry and stranded completions. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  UPLOAD_SWEEP_SECONDS = 60;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

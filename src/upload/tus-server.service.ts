@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Server, EVENTS } from '@tus/server';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthUser } from '../auth/auth-user.js';
+import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { UploadsService } from './uploads.service.js';
+
+export const TUS_PATH = '/api/uploads';
+
+/** The Node request behind a tus (web) request, where the auth guard left the user. */
+function userOf(request: Request): AuthUser {
+  const node = (request as Request & { runtime?: { node?: { req: IncomingMessage & { user?: AuthUser } } } }).runtime
+    ?.node?.req;
+  if (!node?.user) throw { status_code: 401, body: 'Sign in first.' };
+  return node.user;
+}
+
+const isTusError = (error: unknown): error is { status_code: number; body: string } =>
+  typeof error === 'object' && error !== null && 'status_code' in error && 'body' in error;
+
+/** @tus/server configured for this app: ids, auth and ownership, validation and completion. */
+@Injectable()
+export class TusServerService {
+  private readonly logger = new Logger('Tus');
+  readonly server: Server;
+
+  constructor(
+    private readonly uploads: UploadsService,
+    settings: UploaderSettingsService,
+  ) {
+    this.server = new Server({
+      path: TUS_PATH,
+      datastore: uploads.store,
+      locker: uploads.locker,
+      // Relative, so it stays right behind any proxy: clients resolve it against their endpoint.
+      relativeLocation: true,
+      namingFunction: () => randomUUID(),
+      maxSize: () => settings.current.maxFileSizeBytes,
+      disableTerminationForFinishedUploads: true,
+      onIncomingRequest: async (request, id) => {
+        // POST names a new id; every other method must name an upload of the caller's.
+        if (request.method !== 'POST') await this.uploads.assertAccess(userOf(request), id);
+      },
+      onUploadCreate: async (request, upload) => {
+        await this.uploads.create(userOf(request), upload);
+        return {};
+      },
+      onUploadFinish: async (_request, upload) => {
+        await this.uploads.complete(upload.id);
+        return {};
+      },
+      onResponseError: (_request, error) => {
+        if (isTusError(error)) return undefined;
+        this.logger.error(error);
+        return {
+          status_code: 500,
+          body: 'The server could not store this upload; it has been logged. Resume the upload to try again.',
+        };
+      },
+    });
+    this.server.on(EVENTS.POST_TERMINATE, (_request: unknown, _response: unknown, id: string) => {
+      this.uploads.markTerminated(id).catch((error: unknown) => this.logger.error(error));
+    });
+  }
+
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    return this.server.handle(request, response);
+  }
+}

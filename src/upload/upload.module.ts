@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule } from '../config/config.module.js';
+import { TusServerService } from './tus-server.service.js';
+import { TusController } from './tus.controller.js';
+import { UploadMaintenanceJob } from './upload-maintenance.job.js';
+import { Upload } from './upload.entity.js';
+import { UploadsResolver } from './uploads.resolver.js';
+import { UploadsService } from './uploads.service.js';
+
+/** Resumable uploads: tus at /api/uploads, the Upload entity, expiry. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Upload]), ConfigModule],
+  controllers: [TusController],
+  providers: [UploadsService, TusServerService, UploadsResolver, UploadMaintenanceJob],
+  exports: [UploadsService],
+})
+export class UploadModule {}

@@ -1,0 +1,417 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { Upload as TusUpload } from '@tus/utils';
+import { isUUID } from 'class-validator';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { AnalyticsService } from '../analytics/analytics.service.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/errors/app-error.js';
+import { NEW_UPLOADER } from '../config/feature-flag.entity.js';
+import { FeatureFlagsService } from '../config/feature-flags.service.js';
+import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { Environment } from '../environment/environment.js';
+import { PgPubSub } from '../pubsub/pg-pubsub.js';
+import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import { describeContent, detectFormat } from './file-formats.js';
+import { displayName, extensionOf, storageName } from './file-name.js';
+import { PgLocker } from './pg-locker.js';
+import { formatBytes } from './format-bytes.js';
+import { UploadFileStore, type TusError } from './upload-file.store.js';
+import { placeCompletedFile } from './upload-naming.policy.js';
+import { Upload, type ImportTargetType, type UploadStatus } from './upload.entity.js';
+
+/** Called inside the completion's transaction: the Import module queues its job here. */
+export type UploadCompletedListener = (upload: Upload, manager: EntityManager) => Promise<void>;
+
+const TARGET_TYPES: ImportTargetType[] = ['DATASET', 'SCREEN'];
+const TARGET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const FINISHED: UploadStatus[] = ['completed', 'imported'];
+
+const tusError = (status_code: number, body: string): TusError => ({ status_code, body });
+
+/**
+ * The life of an upload: created (checked against the flag, the settings and the name),
+ * streamed (content checked on the first bytes), completed (hashed, moved into its owner's
+ * folder under a collision-free name, handed to the Import module), or rejected, cancelled,
+ * expired (bytes deleted). The tus protocol itself is TusServerService's.
+ */
+@Injectable()
+export class UploadsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(UploadsService.name);
+  readonly store: UploadFileStore;
+  readonly locker: PgLocker;
+  private readonly listeners: UploadCompletedListener[] = [];
+
+  constructor(
+    @InjectRepository(Upload) private readonly uploads: Repository<Upload>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(Environment) private readonly env: Environment,
+    @Inject(PUB_SUB) pubsub: PgPubSub,
+    private readonly flags: FeatureFlagsService,
+    private readonly settings: UploaderSettingsService,
+    private readonly analytics: AnalyticsService,
+  ) {
+    this.store = new UploadFileStore(this.incomingDir, {
+      checkContent: (id, head) => this.checkContent(id, head),
+      completedSize: (id) => this.completedSize(id),
+      expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
+    });
+    this.locker = new PgLocker((db.options as { url: string }).url, pubsub);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.locker.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.store.close();
+    await this.locker.close();
+  }
+
+  get incomingDir(): string {
+    return join(this.env.dataDir, 'uploads', 'incoming');
+  }
+
+  ownerDir(ownerId: string): string {
+    return join(this.env.dataDir, 'uploads', 'files', ownerId);
+  }
+
+  onCompleted(listener: UploadCompletedListener): void {
+    this.listeners.push(listener);
+  }
+
+  // --- creation -------------------------------------------------------------------------
+
+  /** Validates a tus creation request and records the upload; throws a tus error otherwise. */
+  async create(user: AuthUser, upload: TusUpload): Promise<void> {
+    if (!(await this.flags.isEnabled(NEW_UPLOADER))) {
+      throw tusError(
+        403,
+        'New uploads are switched off by an administrator. Use the in-place importer, or ask an administrator to switch the uploader back on.',
+      );
+    }
+    const metadata = upload.metadata ?? {};
+    const rawName = metadata.filename;
+    if (!rawName) {
+      throw tusError(
+        400,
+        'Upload-Metadata must include "filename" (base64 of the file\'s name), e.g. "filename Y2VsbHMudGlm".',
+      );
+    }
+    const settings = this.settings.current;
+    const fileName = displayName(rawName);
+    const extension = extensionOf(fileName, settings.allowedExtensions);
+    if (!settings.allowedExtensions.includes(extension)) {
+      throw tusError(
+        415,
+        `${fileName} has ${extension ? `the extension .${extension}` : 'no extension'}, which is not accepted. Accepted: ${settings.allowedExtensions.map((e) => `.${e}`).join(' ')}.`,
+      );
+    }
+    const tooLarge = upload.size === undefined ? undefined : this.sizeProblem(upload.size, fileName);
+    if (tooLarge) throw tusError(413, tooLarge);
+    const target = this.parseTarget(metadata);
+    const stored = storageName(fileName, extension);
+    if (
+      settings.collisionPolicy === 'error' &&
+      settings.namingPolicy === 'keep' &&
+      existsSync(join(this.ownerDir(user.id), stored))
+    ) {
+      throw tusError(
+        409,
+        `A file named ${stored} is already in your upload folder. Rename the file and upload it again.`,
+      );
+    }
+
+    await this.uploads.insert({
+      id: upload.id,
+      ownerId: user.id,
+      fileName,
+      sizeBytes: upload.size ?? null,
+      status: 'uploading',
+      fileType: metadata.filetype?.slice(0, 255) ?? null,
+      ...target,
+      expiresAt: new Date(Date.now() + settings.uploadExpiryHours * 3_600_000),
+    });
+    await this.analytics.record({
+      eventType: 'upload_started',
+      userId: user.id,
+      uploadId: upload.id,
+      groupId: target.groupId,
+      sizeBytes: upload.size ?? null,
+    });
+  }
+
+  /** The 413 message for a declared size over the limit, or undefined when it fits. */
+  sizeProblem(size: number, fileName = 'This file'): string | undefined {
+    const limit = this.settings.current.maxFileSizeBytes;
+    if (size <= limit) return undefined;
+    return `${fileName} is ${formatBytes(size)}; the limit is ${formatBytes(limit)}. Ask an administrator to raise the limit.`;
+  }
+
+  private parseTarget(metadata: Record<string, string | null>) {
+    const { targetType, targetId, groupId } = metadata;
+    if (!targetType && !targetId) return { targetType: null, targetId: null, groupId: groupId ?? null };
+    if (!TARGET_TYPES.includes(targetType as ImportTargetType)) {
+      throw tusError(400, `targetType must be DATASET or SCREEN, not "${String(targetType).slice(0, 40)}".`);
+    }
+    if (!targetId || !TARGET_ID.test(targetId) || !groupId || !TARGET_ID.test(groupId)) {
+      throw tusError(400, 'An import target needs targetId and groupId as well (OMERO ids).');
+    }
+    return { targetType: targetType as ImportTargetType, targetId, groupId };
+  }
+
+  // --- access ---------------------------------------------------------------------------
+
+  /** An upload exists only for its owner: anyone else is told 404, as for a made-up id. */
+  async assertAccess(user: AuthUser, id: string): Promise<Upload> {
+    const upload = isUUID(id) ? await this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+    if (!upload) throw tusError(404, `There is no upload ${id.slice(0, 64)}.`);
+    if (upload.status === 'rejected' || upload.status === 'cancelled' || upload.status === 'expired') {
+      throw tusError(
+        410,
+        `This upload was ${upload.status}${upload.errorMessage ? `: ${upload.errorMessage}` : ''}. Start a new upload.`,
+      );
+    }
+    return upload;
+  }
+
+  // --- content --------------------------------------------------------------------------
+
+  private async checkContent(id: string, head: Buffer): Promise<{ format: string } | { error: TusError }> {
+    const upload = await this.uploads.findOneBy({ id });
+    if (!upload) return { error: tusError(404, `There is no upload ${id}.`) };
+    const extension = extensionOf(upload.fileName, this.settings.current.allowedExtensions);
+    const format = detectFormat(head, extension);
+    if (format) return { format };
+    const message = `${upload.fileName} is not an image we can import: its content is ${describeContent(head)}. Upload a microscopy image (TIFF, OME-TIFF, CZI, ND2, LIF, PNG, JPEG, DICOM, …).`;
+    await this.reject(upload, 'unsupported_content', message);
+    return { error: tusError(415, message) };
+  }
+
+  private async reject(upload: Upload, code: string, message: string): Promise<void> {
+    const result = await this.uploads.update(
+      { id: upload.id, status: 'uploading' },
+      { status: 'rejected', errorCode: code, errorMessage: message },
+    );
+    await this.store.discard(upload.id);
+    if (!result.affected) return;
+    await this.analytics.record({
+      eventType: 'upload_rejected',
+      userId: upload.ownerId,
+      uploadId: upload.id,
+      groupId: upload.groupId,
+      sizeBytes: upload.sizeBytes,
+      outcome: 'failure',
+      errorCode: code,
+    });
+  }
+
+  // --- completion -----------------------------------------------------------------------
+
+  /**
+   * Finalises an upload whose bytes have all arrived: sha256, format, final name, row update
+   * and the import hand-over, the last two in one transaction. Safe to call again for an
+   * upload completed already.
+   */
+  async complete(id: string): Promise<Upload> {
+    const upload = await this.uploads.findOneByOrFail({ id });
+    if (upload.status !== 'uploading') {
+      if (FINISHED.includes(upload.status)) return upload;
+      throw tusError(410, `This upload was ${upload.status} before it could complete. Start a new upload.`);
+    }
+    const tus = await this.store.getUpload(id);
+    const size = tus.size ?? tus.offset;
+    const { sha256, format: streamedFormat } = await this.store.finish(id, size);
+    const settings = this.settings.current;
+    const extension = extensionOf(upload.fileName, settings.allowedExtensions);
+    const format = streamedFormat ?? detectFormat(await this.store.readHead(id), extension);
+    if (!format) {
+      const message = `${upload.fileName} is not an image we can import: its content is ${describeContent(await this.store.readHead(id))}.`;
+      await this.reject(upload, 'unsupported_content', message);
+      throw tusError(415, message);
+    }
+
+    const folder = this.ownerDir(upload.ownerId);
+    const storedName = await placeCompletedFile(
+      this.store.pathOf(id),
+      folder,
+      storageName(upload.fileName, extension),
+      extension,
+      settings.namingPolicy,
+      settings.collisionPolicy,
+    );
+    const completedAt = new Date();
+    const changes = {
+      status: 'completed' as const,
+      storedName,
+      storagePath: relative(this.env.dataDir, join(folder, storedName)),
+      sizeBytes: size,
+      offsetBytes: size,
+      sha256,
+      detectedFormat: format,
+      completedAt,
+    };
+    await this.db.transaction(async (manager) => {
+      const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
+      if (!result.affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
+      Object.assign(upload, changes);
+      for (const listener of this.listeners) await listener(upload, manager);
+      const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
+      await this.analytics.record(
+        {
+          eventType: 'upload_completed',
+          userId: upload.ownerId,
+          uploadId: id,
+          groupId: upload.groupId,
+          sizeBytes: size,
+          durationMs,
+          bytesPerSecond: (size * 1000) / durationMs,
+          outcome: 'success',
+        },
+        manager,
+      );
+    });
+    this.logger.log({ event: 'upload_completed', uploadId: id, sizeBytes: size, format });
+    return upload;
+  }
+
+  private async completedSize(id: string): Promise<number | null> {
+    if (!isUUID(id)) return null;
+    const upload = await this.uploads.findOneBy({ id });
+    return upload && FINISHED.includes(upload.status) ? upload.sizeBytes : null;
+  }
+
+  // --- cancellation and expiry ----------------------------------------------------------
+
+  /** Recorded after tus has deleted the bytes (DELETE /api/uploads/<id>). */
+  async markTerminated(id: string): Promise<void> {
+    this.store.forget(id);
+    await this.markEnded(id, 'cancelled', 'upload_cancelled');
+  }
+
+  /** cancelUpload: stops an upload in progress (asking its request to let go) and deletes it. */
+  async cancel(user: AuthUser, id: string): Promise<Upload> {
+    const upload = isUUID(id) ? await this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${id.slice(0, 64)}.`);
+    if (upload.status !== 'uploading') {
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `This upload is ${upload.status}; only an unfinished upload can be cancelled.`,
+      );
+    }
+    const lock = this.locker.newLock(id);
+    await lock.lock(AbortSignal.timeout(this.locker.acquireTimeoutMs), () => undefined);
+    try {
+      await this.store.discard(id);
+      await this.markEnded(id, 'cancelled', 'upload_cancelled');
+    } finally {
+      await lock.unlock();
+    }
+    return this.uploads.findOneByOrFail({ id });
+  }
+
+  private async markEnded(
+    id: string,
+    status: 'cancelled' | 'expired',
+    eventType: 'upload_cancelled' | 'upload_expired',
+  ) {
+    const ended = await this.uploads
+      .createQueryBuilder()
+      .update()
+      .set({ status, offsetBytes: 0 })
+      .where('id = :id AND status = :uploading', { id, uploading: 'uploading' })
+      .returning(['owner_id', 'group_id', 'size_bytes'])
+      .execute();
+    const row = (ended.raw as { owner_id: string; group_id: string | null; size_bytes: string | null }[])[0];
+    if (!row) return;
+    await this.analytics.record({
+      eventType,
+      userId: row.owner_id,
+      uploadId: id,
+      groupId: row.group_id,
+      sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+      outcome: status,
+    });
+  }
+
+  /**
+   * Deletes unfinished uploads past their expiry. Each is skipped while a request holds its
+   * lock or once all its bytes are in (a completion in flight), and is marked expired with a
+   * compare-and-update, so a completion racing this job always wins.
+   */
+  async expireDue(): Promise<number> {
+    const due = await this.uploads
+      .createQueryBuilder('upload')
+      .where("upload.status = 'uploading' AND upload.expires_at < now()")
+      .limit(500)
+      .getMany();
+    let expired = 0;
+    for (const upload of due) {
+      const lock = await this.locker.tryLock(upload.id);
+      if (!lock) continue;
+      try {
+        const received = await this.receivedBytes(upload);
+        if (upload.sizeBytes !== null && received === upload.sizeBytes) continue;
+        await this.markEnded(upload.id, 'expired', 'upload_expired');
+        const now = await this.uploads.findOneBy({ id: upload.id });
+        if (now?.status === 'expired') {
+          await this.store.discard(upload.id);
+          expired++;
+        }
+      } finally {
+        await lock.unlock();
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Completes uploads whose bytes all arrived but whose completion never ran (the process
+   * stopped in between); without this their clients would see them done and nothing else would.
+   */
+  async completeStranded(): Promise<number> {
+    const candidates = await this.uploads.find({ where: { status: 'uploading' }, take: 500 });
+    let completed = 0;
+    for (const upload of candidates) {
+      if (upload.sizeBytes === null || (await this.receivedBytes(upload)) !== upload.sizeBytes) continue;
+      const lock = await this.locker.tryLock(upload.id);
+      if (!lock) continue;
+      try {
+        await this.complete(upload.id);
+        completed++;
+      } catch (error) {
+        this.logger.warn(`could not complete stranded upload ${upload.id}: ${JSON.stringify(error)}`);
+      } finally {
+        await lock.unlock();
+      }
+    }
+    return completed;
+  }
+
+  // --- queries --------------------------------------------------------------------------
+
+  list(user: AuthUser, status?: UploadStatus): Promise<Upload[]> {
+    return this.uploads.find({
+      where: { ownerId: user.id, ...(status ? { status } : {}) },
+      order: { createdAt: 'DESC' },
+      take: 500,
+    });
+  }
+
+  async findOwn(user: AuthUser, id: string): Promise<Upload | null> {
+    return isUUID(id) ? this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+  }
+
+  /** Bytes received so far: read from the incoming file while uploading, never written per chunk. */
+  async receivedBytes(upload: Upload): Promise<number> {
+    if (upload.status !== 'uploading') return upload.offsetBytes;
+    try {
+      return (await stat(this.store.pathOf(upload.id))).size;
+    } catch {
+      return 0;
+    }
+  }
+}
