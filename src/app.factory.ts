@@ -1,9 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
+import { errorCodeOf } from './common/errors/app-error.js';
 import type { Environment } from './environment/environment.js';
+import { TUS_PATH } from './upload/tus-server.service.js';
 import { createRootLogger, PinoNestLogger, requestLogging } from './logging/logger.js';
 
 /** Express `trust proxy` from its text form: booleans and hop counts become values. */
@@ -12,6 +15,32 @@ function trustProxyValue(setting: string): boolean | number | string {
   if (setting === 'false') return false;
   if (/^\d+$/.test(setting)) return Number(setting);
   return setting;
+}
+
+/**
+ * JSON and form parsers for every route but tus's, answering a body they cannot read with
+ * the same JSON error shape as the rest of the API.
+ */
+function bodyParsersExcept(path: string) {
+  const parseJson = json({ limit: '1mb' });
+  const parseForm = urlencoded({ extended: false, limit: '1mb' });
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (request.path.startsWith(path)) return next();
+    const refuse = (error: { status?: number; message?: string }) => {
+      const status = error.status ?? 400;
+      response.status(status).json({
+        statusCode: status,
+        code: errorCodeOf(status),
+        message: `The request body could not be read: ${error.message ?? 'malformed'}. Send valid JSON.`,
+      });
+    };
+    parseJson(request, response, (error?: unknown) => {
+      if (error) return refuse(error as { status?: number; message?: string });
+      parseForm(request, response, (formError?: unknown) =>
+        formError ? refuse(formError as { status?: number }) : next(),
+      );
+    });
+  };
 }
 
 /**
@@ -26,9 +55,13 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ env, databaseUrl }), {
     logger: new PinoNestLogger(createRootLogger(env.LOG_LEVEL, logDestination)),
     bufferLogs: true,
+    // Registered below instead, so that they never touch tus requests: a body parser there
+    // would swallow or refuse upload bytes (see the tus controller).
+    bodyParser: false,
   });
   app.set('trust proxy', trustProxyValue(env.TRUST_PROXY));
   app.disable('x-powered-by');
   app.use(requestLogging(env.LOG_LEVEL, logDestination));
+  app.use(bodyParsersExcept(TUS_PATH));
   return app;
 }

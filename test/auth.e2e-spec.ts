@@ -70,6 +70,10 @@ describe('authentication', () => {
         body: '{"username": ',
       });
       expect(notJson.status).toBe(400);
+      expect(await notJson.json()).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: expect.stringContaining('Send valid JSON'),
+      });
     });
 
     it('limits failures per username, even from other addresses, and even with the right password then', async () => {

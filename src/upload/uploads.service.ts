@@ -318,14 +318,14 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     status: 'cancelled' | 'expired',
     eventType: 'upload_cancelled' | 'upload_expired',
   ) {
-    const ended = await this.uploads
-      .createQueryBuilder()
-      .update()
-      .set({ status, offsetBytes: 0 })
-      .where('id = :id AND status = :uploading', { id, uploading: 'uploading' })
-      .returning(['owner_id', 'group_id', 'size_bytes'])
-      .execute();
-    const row = (ended.raw as { owner_id: string; group_id: string | null; size_bytes: string | null }[])[0];
+    // A compare-and-update: only an upload still uploading ends here, whoever else races us.
+    const [rows] = (await this.db.query(
+      `UPDATE uploads SET status = $2, offset_bytes = 0, updated_at = now()
+       WHERE id = $1 AND status = 'uploading'
+       RETURNING owner_id, group_id, size_bytes`,
+      [id, status],
+    )) as [{ owner_id: string; group_id: string | null; size_bytes: string | null }[], number];
+    const row = rows[0];
     if (!row) return;
     await this.analytics.record({
       eventType,
