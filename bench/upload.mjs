@@ -1,0 +1,685 @@
+// Upload benchmark: the app's tus hot path against bare @tus/server + @tus/file-store.
+//
+//   npm run bench:upload        (builds, then runs this; a few minutes)
+//
+// Method
+// - Each measurement gets a fresh server process on 127.0.0.1: the app (dist/src/main.js with
+//   its embedded PostgreSQL in a new temporary DATA_DIR) or bench/bare-tus-server.mjs. A fresh
+//   process per run makes its VmHWM (peak RSS) belong to that one workload.
+// - One client (this process) speaks tus 1.0.0 over raw node:http with keep-alive: a POST, then
+//   8 MiB PATCHes. Every PATCH sends the same pre-generated random 8 MiB buffer, which starts
+//   with a little-endian TIFF header, so the client allocates nothing per chunk and costs the
+//   same against both servers.
+// - Workloads: 1 x 1 GiB, and 8 x 128 MiB with two uploads in flight at a time. They alternate
+//   bare/app (bare a, app a, bare b, app b) and the sequence repeats REPEATS times, so machine
+//   noise hits both servers alike; the tables show medians.
+// - Server CPU is the delta of utime+stime of the server's node process (/proc/<pid>/stat,
+//   fields 14-15, in CLK_TCK ticks) from just before the first request to just after the last
+//   response, per GiB uploaded. The app's embedded PostgreSQL (every process under the
+//   postmaster whose command line names our DATA_DIR) is reported separately.
+// - Throughput is bytes uploaded / wall time of the workload, in MiB/s (2^20 bytes per second).
+// - Memory: a fresh process per upload of 1 GiB and of 4 GiB (alternating and repeated the same
+//   way), peak RSS from VmHWM.
+// - Between runs the server is stopped, its files deleted and `sync` run, so writeback of one
+//   run's data does not land in the next one's measurement.
+//
+// Results go to stdout and to the "## Upload" section of bench/RESULTS.md (other sections kept).
+// Exit code 0 when every run completed, whatever the numbers; 1 if a run failed; 2 on timeout.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
+const HOST = '127.0.0.1';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const CHUNK_BYTES = 8 * MiB;
+const REPEATS = 2;
+const WORKLOADS = [
+  { key: 'a', label: '1 x 1 GiB', files: 1, fileBytes: GiB, concurrency: 1 },
+  { key: 'b', label: '8 x 128 MiB, 2 concurrent', files: 8, fileBytes: 128 * MiB, concurrency: 2 },
+];
+const RSS_SIZES = [GiB, 4 * GiB];
+
+const TARGET_SPEED_RATIO = 1.0;
+const TARGET_CPU_PER_GIB = 3.5;
+const TARGET_RSS_SPREAD = 0.1;
+const TARGET_RSS_MIB = 200;
+
+// The embedded PostgreSQL initialises a new cluster on each start, which takes a while.
+const START_TIMEOUT_MS = 180_000;
+// The app stops its database too on SIGTERM.
+const STOP_TIMEOUT_MS = 60_000;
+// Idle time on a socket, not the duration of a request.
+const REQUEST_TIMEOUT_MS = 120_000;
+const OVERALL_TIMEOUT_MS = 60 * 60_000;
+// Work a server finishes just after its last response (closing files, a commit) still counts.
+const SETTLE_MS = 300;
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+// Little-endian TIFF magic, which the app's content check accepts; the rest is incompressible.
+const CHUNK = randomBytes(CHUNK_BYTES);
+CHUNK.set([0x49, 0x49, 0x2a, 0x00], 0);
+
+class HttpError extends Error {
+  constructor(method, url, status, body) {
+    super(`${method} ${url} answered ${status}: ${body.trim().slice(0, 500) || '(empty body)'}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+// ---------------------------------------------------------------- /proc
+
+function procStat(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces and parentheses; the fields after it do not.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const at = (field) => Number(fields[field - 3]);
+  return { ppid: at(4), utime: at(14), stime: at(15), cutime: at(16), cstime: at(17) };
+}
+
+function cpuSeconds(pid) {
+  const { utime, stime } = procStat(pid);
+  return { user: utime / CLK_TCK, system: stime / CLK_TCK };
+}
+
+function statusMiB(pid, field) {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function listProcesses() {
+  const processes = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      processes.push({ pid: Number(name), cmdline, ...procStat(name) });
+    } catch {
+      // Gone since readdir.
+    }
+  }
+  return processes;
+}
+
+// The postmaster names DATA_DIR on its command line; its children rename themselves, so they
+// are found through their parent.
+function postgresTree(dataDir) {
+  const processes = listProcesses();
+  const tree = new Map(processes.filter((p) => p.cmdline.includes(dataDir)).map((p) => [p.pid, p]));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of processes) {
+      if (!tree.has(p.pid) && tree.has(p.ppid)) {
+        tree.set(p.pid, p);
+        grew = true;
+      }
+    }
+  }
+  return [...tree.values()];
+}
+
+// Children that exited were reaped by a live member, whose cutime/cstime now holds their CPU.
+function postgresCpuSeconds(dataDir) {
+  const ticks = postgresTree(dataDir).reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0);
+  return ticks / CLK_TCK;
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+function send(agent, method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, agent, headers }, (response) => {
+      const parts = [];
+      let kept = 0;
+      response.on('data', (part) => {
+        if (kept < 64 * 1024) parts.push(part);
+        kept += part.length;
+      });
+      response.on('end', () =>
+        resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(parts).toString() }),
+      );
+      response.on('error', reject);
+    });
+    request.setTimeout(REQUEST_TIMEOUT_MS, () =>
+      request.destroy(new Error(`${method} ${url}: no progress for ${REQUEST_TIMEOUT_MS / 1000} s`)),
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function* chunksOf(size) {
+  for (let offset = 0; offset < size; offset += CHUNK_BYTES) {
+    yield { offset, bytes: CHUNK.subarray(0, Math.min(CHUNK_BYTES, size - offset)) };
+  }
+}
+
+async function uploadOne(server, agent, size, fileName) {
+  const auth = server.token ? { Authorization: `Bearer ${server.token}` } : {};
+  const created = await send(agent, 'POST', server.endpoint, {
+    ...auth,
+    'Tus-Resumable': '1.0.0',
+    'Upload-Length': String(size),
+    'Upload-Metadata': `filename ${Buffer.from(fileName).toString('base64')}`,
+    'Content-Length': '0',
+  });
+  if (created.status !== 201 || !created.headers.location) {
+    throw new HttpError('POST', server.endpoint, created.status, created.body);
+  }
+  const uploadUrl = new URL(created.headers.location, server.endpoint).href;
+  for (const { offset, bytes } of chunksOf(size)) {
+    const patched = await send(
+      agent,
+      'PATCH',
+      uploadUrl,
+      {
+        ...auth,
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': String(offset),
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': String(bytes.length),
+      },
+      bytes,
+    );
+    if (patched.status !== 204 || Number(patched.headers['upload-offset']) !== offset + bytes.length) {
+      throw new HttpError('PATCH', `${uploadUrl} at offset ${offset}`, patched.status, patched.body);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- servers
+
+const running = new Set();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function spawnServer(kind, args, env, root) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = { kind, child, pid: child.pid, root, output: '', readyUrl: undefined };
+  // Drain both pipes (a full pipe would stall the server) and keep the tail for error messages.
+  const keep = (text) => {
+    server.output = (server.output + text).slice(-16 * 1024);
+  };
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    keep(text);
+    const ready = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output);
+    if (ready && /is ready/.test(server.output)) server.readyUrl ??= ready[1];
+  });
+  child.stderr.setEncoding('utf8').on('data', keep);
+  server.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  running.add(server);
+  return server;
+}
+
+async function waitUntilReady(server, probe) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`${server.kind} server exited while starting:\n${server.output}`);
+    }
+    if (await probe()) {
+      server.startRssMiB = statusMiB(server.pid, 'VmRSS');
+      return;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${server.kind} server not ready after ${START_TIMEOUT_MS / 1000} s:\n${server.output}`);
+}
+
+async function startBare() {
+  const root = mkdtempSync(join(os.tmpdir(), 'bench-bare-'));
+  const directory = join(root, 'files');
+  mkdirSync(directory);
+  const server = spawnServer(
+    'bare',
+    [join(ROOT, 'bench', 'bare-tus-server.mjs')],
+    { ...process.env, PORT: '0', UPLOAD_DIR: directory },
+    root,
+  );
+  await waitUntilReady(server, async () => Boolean(server.readyUrl));
+  server.endpoint = `${server.readyUrl}/files`;
+  return server;
+}
+
+async function startApp() {
+  // The embedded PostgreSQL runs as "postgres" when we are root: it must be able to reach DATA_DIR.
+  const root = mkdtempSync(join(os.tmpdir(), 'bench-app-'));
+  chmodSync(root, 0o711);
+  const dataDir = join(root, 'data');
+  const port = await freePort();
+  const username = 'bench';
+  const password = randomBytes(12).toString('hex');
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  Object.assign(env, {
+    PORT: String(port),
+    HOST,
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: username,
+    ADMIN_PASSWORD: password,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+  });
+  const server = spawnServer('app', [join(ROOT, 'dist', 'src', 'main.js')], env, root);
+  server.dataDir = dataDir;
+  const url = `http://${HOST}:${port}`;
+  // At LOG_LEVEL=warn the ready line is not printed, so readiness is the health check answering.
+  const healthAgent = new http.Agent({ keepAlive: false });
+  await waitUntilReady(server, async () => {
+    if (server.readyUrl) return true;
+    try {
+      return (await send(healthAgent, 'GET', `${url}/api/health`, {})).status === 200;
+    } catch {
+      return false;
+    }
+  });
+  const login = await send(
+    healthAgent,
+    'POST',
+    `${url}/api/auth/login`,
+    { 'Content-Type': 'application/json' },
+    JSON.stringify({ username, password }),
+  );
+  if (login.status !== 200 && login.status !== 201)
+    throw new HttpError('POST', `${url}/api/auth/login`, login.status, login.body);
+  server.token = JSON.parse(login.body).accessToken;
+  server.endpoint = `${url}/api/uploads`;
+  return server;
+}
+
+function killPostgres(server, signal) {
+  if (!server.dataDir) return;
+  for (const p of postgresTree(server.dataDir)) {
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function stopServer(server) {
+  if (!running.has(server)) return;
+  running.delete(server);
+  const timeout = (ms) => sleep(ms).then(() => 'timeout');
+  if (server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+    if ((await Promise.race([server.exited, timeout(STOP_TIMEOUT_MS)])) === 'timeout') {
+      console.error(
+        `${server.kind} server (pid ${server.pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s; killing it`,
+      );
+      server.child.kill('SIGKILL');
+      await Promise.race([server.exited, timeout(5_000)]);
+    }
+  }
+  // A database the app did not stop would hold its files (and a port) after we are gone.
+  if (server.dataDir && postgresTree(server.dataDir).length > 0) {
+    killPostgres(server, 'SIGTERM');
+    for (let i = 0; i < 50 && postgresTree(server.dataDir).length > 0; i++) await sleep(200);
+    killPostgres(server, 'SIGKILL');
+  }
+  rmSync(server.root, { recursive: true, force: true });
+  try {
+    execFileSync('sync', { timeout: 120_000 });
+  } catch {
+    // Only a fairness measure.
+  }
+}
+
+async function stopAll() {
+  await Promise.allSettled([...running].map(stopServer));
+}
+
+// ---------------------------------------------------------------- measurements
+
+async function runWorkload(server, { files, fileBytes, concurrency }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const queue = Array.from({ length: files }, (_, i) => i);
+  const pgBefore = server.dataDir ? postgresCpuSeconds(server.dataDir) : 0;
+  const cpuBefore = cpuSeconds(server.pid);
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          await uploadOne(server, agent, fileBytes, `bench-${i}.tif`);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await sleep(SETTLE_MS);
+  const gib = (files * fileBytes) / GiB;
+  const cpuAfter = cpuSeconds(server.pid);
+  const userPerGiB = (cpuAfter.user - cpuBefore.user) / gib;
+  const systemPerGiB = (cpuAfter.system - cpuBefore.system) / gib;
+  const result = {
+    seconds,
+    mibPerSecond: (files * fileBytes) / MiB / seconds,
+    cpuPerGiB: userPerGiB + systemPerGiB,
+    userPerGiB,
+    systemPerGiB,
+    peakRssMiB: statusMiB(server.pid, 'VmHWM'),
+  };
+  if (server.dataDir) result.pgCpuPerGiB = (postgresCpuSeconds(server.dataDir) - pgBefore) / gib;
+  return result;
+}
+
+const start = (kind) => (kind === 'app' ? startApp() : startBare());
+
+async function measure(kind, workload) {
+  const server = await start(kind);
+  try {
+    const idleRssMiB = statusMiB(server.pid, 'VmRSS');
+    return { ...(await runWorkload(server, workload)), startRssMiB: server.startRssMiB, idleRssMiB };
+  } catch (error) {
+    // A failed run is a result too (and makes the exit code 1); the other runs still go ahead.
+    const died = server.child.exitCode !== null || server.child.signalCode !== null;
+    const detail = died
+      ? ` (server exited: ${server.child.exitCode ?? server.child.signalCode}; ${server.output.trim().slice(-1000)})`
+      : '';
+    return { error: `${error?.message ?? error}${detail}` };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const verdict = (ok) => (ok ? 'met' : 'not met');
+const table = (header, rows) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+// Medians over the successful runs; `runs` keeps every run, failed ones included.
+function medians(runs) {
+  const ok = runs.filter((r) => !r.error);
+  const of = (key) => median(ok.map((r) => r[key]));
+  return {
+    runs,
+    ...Object.fromEntries(
+      [
+        'mibPerSecond',
+        'cpuPerGiB',
+        'userPerGiB',
+        'systemPerGiB',
+        'peakRssMiB',
+        'pgCpuPerGiB',
+        'startRssMiB',
+        'idleRssMiB',
+      ].map((key) => [key, of(key)]),
+    ),
+  };
+}
+
+const perRun = (runs, key, digits) => runs.map((r) => (r.error ? 'failed' : fixed(r[key], digits))).join(', ');
+const cpuCell = (s) => `${fixed(s.cpuPerGiB, 2)} (${fixed(s.userPerGiB, 2)} + ${fixed(s.systemPerGiB, 2)})`;
+
+function report(throughput, memory, failures) {
+  const speed = {};
+  for (const kind of ['bare', 'app']) {
+    for (const w of WORKLOADS) {
+      speed[`${kind}.${w.key}`] = medians(throughput.filter((r) => r.kind === kind && r.workload === w.key));
+    }
+  }
+  const rss = {};
+  for (const kind of ['bare', 'app']) {
+    for (const size of RSS_SIZES)
+      rss[`${kind}.${size}`] = medians(memory.filter((r) => r.kind === kind && r.size === size));
+  }
+
+  const throughputTable = table(
+    [
+      'server',
+      'workload',
+      'MiB/s (median)',
+      'MiB/s per run',
+      'server CPU-s/GiB (user + sys)',
+      'peak RSS MiB',
+      'PostgreSQL CPU-s/GiB',
+    ],
+    ['bare', 'app'].flatMap((kind) =>
+      WORKLOADS.map((w) => {
+        const s = speed[`${kind}.${w.key}`];
+        return [
+          kind,
+          w.label,
+          fixed(s.mibPerSecond, 0),
+          perRun(s.runs, 'mibPerSecond', 0),
+          cpuCell(s),
+          fixed(s.peakRssMiB, 1),
+          kind === 'app' ? fixed(s.pgCpuPerGiB, 2) : '-',
+        ];
+      }),
+    ),
+  );
+  const memoryTable = table(
+    [
+      'server',
+      'upload',
+      'RSS after start MiB',
+      'RSS before upload MiB',
+      'peak RSS MiB (median)',
+      'peak RSS per run',
+      'MiB/s',
+      'server CPU-s/GiB (user + sys)',
+    ],
+    RSS_SIZES.flatMap((size) =>
+      ['bare', 'app'].map((kind) => {
+        const s = rss[`${kind}.${size}`];
+        return [
+          kind,
+          `1 x ${size / GiB} GiB`,
+          fixed(s.startRssMiB, 1),
+          fixed(s.idleRssMiB, 1),
+          fixed(s.peakRssMiB, 1),
+          perRun(s.runs, 'peakRssMiB', 1),
+          fixed(s.mibPerSecond, 0),
+          cpuCell(s),
+        ];
+      }),
+    ),
+  );
+
+  const targets = [];
+  for (const w of WORKLOADS) {
+    const ratio = speed[`app.${w.key}`].mibPerSecond / speed[`bare.${w.key}`].mibPerSecond;
+    targets.push([
+      `app MiB/s / bare MiB/s, ${w.label}`,
+      `>= ${TARGET_SPEED_RATIO.toFixed(1)}`,
+      fixed(ratio, 2),
+      verdict(ratio >= TARGET_SPEED_RATIO),
+    ]);
+  }
+  for (const w of WORKLOADS) {
+    const cpu = speed[`app.${w.key}`].cpuPerGiB;
+    targets.push([
+      `app CPU-s/GiB, ${w.label}`,
+      `<= ${TARGET_CPU_PER_GIB}`,
+      fixed(cpu, 2),
+      verdict(cpu <= TARGET_CPU_PER_GIB),
+    ]);
+  }
+  const [small, large] = RSS_SIZES.map((size) => rss[`app.${size}`].peakRssMiB);
+  const change = (large - small) / small;
+  targets.push([
+    `app peak RSS, 1 x ${RSS_SIZES[1] / GiB} GiB vs 1 x ${RSS_SIZES[0] / GiB} GiB`,
+    `within ${TARGET_RSS_SPREAD * 100}%`,
+    `${fixed(small, 1)} -> ${fixed(large, 1)} MiB (${change >= 0 ? '+' : ''}${fixed(change * 100, 1)}%)`,
+    verdict(Math.abs(change) <= TARGET_RSS_SPREAD),
+  ]);
+  const largest = Math.max(small, large);
+  targets.push([
+    'app peak RSS, larger of the two',
+    `< ${TARGET_RSS_MIB} MiB`,
+    `${fixed(largest, 1)} MiB`,
+    verdict(largest < TARGET_RSS_MIB),
+  ]);
+  const targetTable = table(['target', 'goal', 'measured', 'verdict'], targets);
+
+  const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  const lines = [
+    '## Upload',
+    '',
+    `Measured ${new Date().toISOString()} by \`npm run bench:upload\` on ${os.availableParallelism()} CPUs (${cpu}), ` +
+      `${(os.totalmem() / GiB).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}; files under ${os.tmpdir()}.`,
+    '',
+    'Each run is a fresh server process on 127.0.0.1, on the same machine as the client: the app ' +
+      '(`dist/src/main.js`, embedded PostgreSQL, `LOG_LEVEL=warn`) or `bench/bare-tus-server.mjs` ' +
+      '(@tus/server + @tus/file-store, defaults). The client speaks tus over raw `node:http` with keep-alive: ' +
+      'POST, then 8 MiB PATCHes of one reused random buffer (TIFF header first). The 8 x 128 MiB workload keeps ' +
+      `2 uploads in flight. Runs alternate bare/app and the sequence is repeated ${REPEATS} times; tables show medians. ` +
+      'MiB/s = 2^20 bytes per second of wall time, first POST to last response. Server CPU = utime + stime of ' +
+      "the server node process (/proc/<pid>/stat) over the workload, per GiB (2^30 bytes); the app's PostgreSQL " +
+      'processes are counted separately. Peak RSS = VmHWM of the fresh process, so it covers start-up and ' +
+      '(app) sign-in too.',
+    '',
+    throughputTable,
+    '',
+    'Memory: a fresh process per upload, 1 GiB and 4 GiB, alternating bare/app, same repeats:',
+    '',
+    memoryTable,
+    '',
+    'Targets (app medians from the tables above):',
+    '',
+    targetTable,
+    '',
+  ];
+  if (failures.length > 0) lines.push('Failures:', '', ...failures.map((f) => `- ${f}`), '');
+  return { markdown: lines.join('\n'), text: [throughputTable, '', memoryTable, '', targetTable].join('\n') };
+}
+
+function writeResults(section) {
+  const existing = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmarks\n\n';
+  const lines = existing.split('\n');
+  const from = lines.findIndex((line) => line.trim() === '## Upload');
+  let text;
+  if (from === -1) {
+    text = `${existing.replace(/\n*$/, '\n\n')}${section}`;
+  } else {
+    const next = lines.findIndex((line, i) => i > from && /^#{1,2} /.test(line));
+    const before = lines.slice(0, from).join('\n');
+    const after = next === -1 ? '' : `\n${lines.slice(next).join('\n')}`;
+    text = `${before}${from > 0 ? '\n' : ''}${section}${after}`;
+  }
+  writeFileSync(RESULTS_FILE, text.replace(/\n*$/, '\n'));
+}
+
+// ---------------------------------------------------------------- main
+
+function progress(kind, label, note, r) {
+  const line = r.error
+    ? `FAILED: ${r.error}`
+    : `${fixed(r.mibPerSecond, 0).padStart(5)} MiB/s  ${fixed(r.cpuPerGiB, 2)} CPU-s/GiB ` +
+      `(user ${fixed(r.userPerGiB, 2)}, sys ${fixed(r.systemPerGiB, 2)})  peak RSS ${fixed(r.peakRssMiB, 1)} MiB` +
+      (r.pgCpuPerGiB !== undefined ? `  PostgreSQL ${fixed(r.pgCpuPerGiB, 2)} CPU-s/GiB` : '');
+  console.log(`${kind.padEnd(4)} ${label.padEnd(27)} ${note.padEnd(11)} ${line}`);
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) {
+    throw new Error('dist/src/main.js is missing: run `npm run build` first (npm run bench:upload does).');
+  }
+  console.log(`upload benchmark: ${os.availableParallelism()} CPUs, Node ${process.version}, CLK_TCK ${CLK_TCK}`);
+  const throughput = [];
+  const memory = [];
+  const failures = [];
+
+  for (let repeat = 1; repeat <= REPEATS; repeat++) {
+    for (const w of WORKLOADS) {
+      for (const kind of ['bare', 'app']) {
+        const r = await measure(kind, w);
+        throughput.push({ kind, workload: w.key, ...r });
+        if (r.error) failures.push(`${kind}, ${w.label}, run ${repeat}: ${r.error}`);
+        progress(kind, w.label, `run ${repeat}`, r);
+      }
+    }
+  }
+  for (let repeat = 1; repeat <= REPEATS; repeat++) {
+    for (const size of RSS_SIZES) {
+      for (const kind of ['bare', 'app']) {
+        const label = `1 x ${size / GiB} GiB`;
+        const r = await measure(kind, { files: 1, fileBytes: size, concurrency: 1 });
+        memory.push({ kind, size, ...r });
+        if (r.error) failures.push(`${kind}, ${label} (memory), run ${repeat}: ${r.error}`);
+        progress(kind, label, `memory ${repeat}`, r);
+      }
+    }
+  }
+
+  const { markdown, text } = report(throughput, memory, failures);
+  writeResults(markdown);
+  console.log(`\n${text}\n\nWritten to ${RESULTS_FILE}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+let finishing = false;
+async function finish(code, message) {
+  if (finishing) return;
+  finishing = true;
+  if (message) console.error(message);
+  await Promise.race([stopAll(), sleep(STOP_TIMEOUT_MS + 10_000)]);
+  process.exit(code);
+}
+
+const watchdog = setTimeout(
+  () => finish(2, `upload benchmark: gave up after ${OVERALL_TIMEOUT_MS / 60_000} min`),
+  OVERALL_TIMEOUT_MS,
+);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => finish(130, `upload benchmark: ${signal}, stopping servers`));
+
+main().then(
+  (code) => {
+    clearTimeout(watchdog);
+    return finish(code);
+  },
+  (error) => finish(1, `upload benchmark failed: ${error?.stack ?? error}`),
+);
