@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { Environment } from '../src/environment/environment.js';
 import { UploadMaintenanceJob } from '../src/upload/upload-maintenance.job.js';
+import { UploadsService } from '../src/upload/uploads.service.js';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { raw, sha256, tiffLike, TUS, TusClient, tusJsUpload } from './support/tus.js';
@@ -429,6 +430,65 @@ describe('uploads over tus', () => {
       await server.app.get(UploadMaintenanceJob).runOnce();
 
       expect(await view(id)).toMatchObject({ status: 'COMPLETED', sha256: sha256(data) });
+    });
+  });
+
+  describe('completion and the import hand-over', () => {
+    it('runs completion listeners inside the transaction that marks the upload completed', async () => {
+      const seen: { status: string; targetId: string | null; rowStatus: string }[] = [];
+      const remove = server.app.get(UploadsService).onCompleted(async (upload, manager) => {
+        const [row] = (await manager.query('SELECT status FROM uploads WHERE id = $1', [upload.id])) as {
+          status: string;
+        }[];
+        seen.push({ status: upload.status, targetId: upload.targetId, rowStatus: row.status });
+      });
+      try {
+        const data = tiffLike(3000);
+        const { id } = await tus.create(
+          'handed-over.tif',
+          data.length,
+          { targetType: 'DATASET', targetId: '51', groupId: '3' },
+          data,
+        );
+        expect((await view(id))?.status).toBe('COMPLETED');
+        expect(seen).toEqual([{ status: 'completed', targetId: '51', rowStatus: 'completed' }]);
+      } finally {
+        remove();
+      }
+    });
+
+    it('keeps the bytes and the upload unfinished when the hand-over fails, and completes it later', async () => {
+      const remove = server.app.get(UploadsService).onCompleted(async () => {
+        throw new Error('import queue unavailable');
+      });
+      const data = tiffLike(3000);
+      const { id } = await tus.create('retried.tif', data.length);
+      try {
+        expect((await tus.patch(id, 0, data)).status).toBe(500);
+        expect((await view(id))?.status).toBe('UPLOADING');
+        expect(incomingFiles()).toContain(id);
+        expect(readdirSync(join(dataDir, 'uploads', 'files', user.id))).not.toContain('retried.tif');
+      } finally {
+        remove();
+      }
+      await server.app.get(UploadMaintenanceJob).runOnce();
+      expect(await view(id)).toMatchObject({ status: 'COMPLETED', storedName: 'retried.tif', sha256: sha256(data) });
+      expect(incomingFiles()).not.toContain(id);
+    });
+
+    it('replaces an older file under the overwrite collision policy', async () => {
+      await setSettings({ collisionPolicy: 'OVERWRITE' });
+      try {
+        const newer = tiffLike(1500, 9);
+        await tus.create('replaced.tif', 1500, {}, tiffLike(1500, 8));
+        const { id } = await tus.create('replaced.tif', 1500, {}, newer);
+        expect((await view(id))?.storedName).toBe('replaced.tif');
+        const folder = join(dataDir, 'uploads', 'files', user.id);
+        expect(sha256(await readFile(join(folder, 'replaced.tif')))).toBe(sha256(newer));
+        expect(readdirSync(folder).filter((name) => name.startsWith('.'))).toEqual([]);
+      } finally {
+        await setSettings({ collisionPolicy: 'RENAME' });
+      }
     });
   });
 

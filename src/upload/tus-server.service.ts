@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/auth-user.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
 import { UploadsService } from './uploads.service.js';
 
 export const TUS_PATH = '/api/uploads';
@@ -59,12 +60,13 @@ export class TusServerService {
         };
       },
     });
+    streamNodeBodies(this.server);
     this.server.on(EVENTS.POST_TERMINATE, (_request: unknown, _response: unknown, id: string) => {
       this.uploads.markTerminated(id).catch((error: unknown) => this.logger.error(error));
     });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    return this.server.handle(request, response);
+    return handleWithNodeBody(this.server, request, response);
   }
 }

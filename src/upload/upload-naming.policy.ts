@@ -17,12 +17,22 @@ function* candidates(name: string, extension: string, naming: NamingPolicy): Gen
   for (let n = 1; n <= MAX_CANDIDATES; n++) yield withSuffix(first, extension, ` (${n})`);
 }
 
+/** A completed file placed in its owner's folder, pending the database's word. */
+export interface Placement {
+  storedName: string;
+  /** Makes the placement final: the incoming copy goes. */
+  commit(): Promise<void>;
+  /** Undoes it: the incoming copy stays, so the completion can be tried again. */
+  rollback(): Promise<void>;
+}
+
 /**
- * Moves a completed upload into its owner's folder under the name the policies give, and
- * returns that name. Except under `overwrite`, a name is claimed with link(), which fails if
- * the name exists, so two completions racing for one name can never overwrite each other.
- * `error` is enforced when the upload is created; a file that took the name meanwhile makes
- * this one fall back to `rename`, because refusing bytes already received would lose them.
+ * Puts a completed upload into its owner's folder under the name the policies give, as a hard
+ * link beside the incoming file, so that a failed database transaction can undo it. Except
+ * under `overwrite`, a name is claimed with link(), which fails if the name exists: two
+ * completions racing for one name can never overwrite each other. `error` is enforced when
+ * the upload is created; a file that took the name meanwhile makes this one fall back to
+ * `rename`, because refusing bytes already received would lose them.
  */
 export async function placeCompletedFile(
   source: string,
@@ -31,23 +41,32 @@ export async function placeCompletedFile(
   extension: string,
   naming: NamingPolicy,
   collision: CollisionPolicy,
-): Promise<string> {
+): Promise<Placement> {
   await mkdir(folder, { recursive: true });
   const names = candidates(name, extension, naming);
   if (collision === 'overwrite') {
-    const target = names.next().value as string;
-    await rename(source, join(folder, target));
-    return target;
+    const storedName = names.next().value as string;
+    // Replacing happens only at commit, by an atomic rename of a hidden link.
+    const pending = join(folder, `.incoming-${randomBytes(8).toString('hex')}`);
+    await link(source, pending);
+    return {
+      storedName,
+      commit: async () => {
+        await rename(pending, join(folder, storedName));
+        await unlink(source);
+      },
+      rollback: () => unlink(pending),
+    };
   }
-  for (const candidate of names) {
+  for (const storedName of names) {
+    const target = join(folder, storedName);
     try {
-      await link(source, join(folder, candidate));
+      await link(source, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw error;
     }
-    await unlink(source);
-    return candidate;
+    return { storedName, commit: () => unlink(source), rollback: () => unlink(target) };
   }
   throw new Error(`No free name for ${name} in ${folder} after ${MAX_CANDIDATES} attempts`);
 }

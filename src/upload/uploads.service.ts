@@ -79,8 +79,10 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     return join(this.env.dataDir, 'uploads', 'files', ownerId);
   }
 
-  onCompleted(listener: UploadCompletedListener): void {
+  /** Registers a completion listener; returns a function that removes it. */
+  onCompleted(listener: UploadCompletedListener): () => void {
     this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
 
   // --- creation -------------------------------------------------------------------------
@@ -235,7 +237,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     }
 
     const folder = this.ownerDir(upload.ownerId);
-    const storedName = await placeCompletedFile(
+    const placement = await placeCompletedFile(
       this.store.pathOf(id),
       folder,
       storageName(upload.fileName, extension),
@@ -246,34 +248,41 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     const completedAt = new Date();
     const changes = {
       status: 'completed' as const,
-      storedName,
-      storagePath: relative(this.env.dataDir, join(folder, storedName)),
+      storedName: placement.storedName,
+      storagePath: relative(this.env.dataDir, join(folder, placement.storedName)),
       sizeBytes: size,
       offsetBytes: size,
       sha256,
       detectedFormat: format,
       completedAt,
     };
-    await this.db.transaction(async (manager) => {
-      const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
-      if (!result.affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
-      Object.assign(upload, changes);
-      for (const listener of this.listeners) await listener(upload, manager);
-      const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
-      await this.analytics.record(
-        {
-          eventType: 'upload_completed',
-          userId: upload.ownerId,
-          uploadId: id,
-          groupId: upload.groupId,
-          sizeBytes: size,
-          durationMs,
-          bytesPerSecond: (size * 1000) / durationMs,
-          outcome: 'success',
-        },
-        manager,
-      );
-    });
+    try {
+      await this.db.transaction(async (manager) => {
+        const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
+        if (!result.affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
+        for (const listener of this.listeners) await listener({ ...upload, ...changes }, manager);
+        const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
+        await this.analytics.record(
+          {
+            eventType: 'upload_completed',
+            userId: upload.ownerId,
+            uploadId: id,
+            groupId: upload.groupId,
+            sizeBytes: size,
+            durationMs,
+            bytesPerSecond: (size * 1000) / durationMs,
+            outcome: 'success',
+          },
+          manager,
+        );
+      });
+    } catch (error) {
+      // Nothing was recorded: the bytes stay where they were and the completion can run again.
+      await placement.rollback();
+      throw error;
+    }
+    await placement.commit();
+    Object.assign(upload, changes);
     this.logger.log({ event: 'upload_completed', uploadId: id, sizeBytes: size, format });
     return upload;
   }
