@@ -75,7 +75,7 @@ export class AuthService {
   async authenticateBearer(token: string): Promise<AuthUser> {
     const via = token.startsWith(API_TOKEN_PREFIX) ? 'api-token' : 'access-token';
     const userId = via === 'api-token' ? await this.apiTokens.resolve(token) : await this.verifyAccessToken(token);
-    const user = await this.users.findById(userId);
+    const user = await this.users.findIdentity(userId);
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The account behind this token no longer exists.');
     if (user.disabled) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
@@ -106,6 +106,6 @@ export class AuthService {
   }
 }
 
-export function toAuthUser(user: User, via: AuthUser['via']): AuthUser {
+export function toAuthUser(user: Pick<User, 'id' | 'username' | 'role'>, via: AuthUser['via']): AuthUser {
   return { id: user.id, username: user.username, roles: rolesOf(user), via };
 }

@@ -6,6 +6,17 @@ import type { PgPubSub } from '../pubsub/pg-pubsub.js';
 
 const RELEASE_REQUESTED = 'tusLockReleaseRequested';
 const RETRY_MS = 50;
+/**
+ * After a request unlocks, this instance keeps the advisory lock this long, so the client's
+ * next PATCH (usually milliseconds later) takes it without a database round trip. Anyone
+ * else who asks for it gets it at once.
+ */
+const LEASE_MS = 2_000;
+
+interface Lease {
+  client: pg.PoolClient;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * tus locks on PostgreSQL advisory locks, so that instances sharing the database and the
@@ -21,8 +32,10 @@ const RETRY_MS = 50;
 export class PgLocker implements Locker {
   private readonly logger = new Logger(PgLocker.name);
   private readonly pool: pg.Pool;
-  /** Locks held by this instance, and how to ask their requests to finish early. */
+  /** Locks a request of this instance holds, and how to ask that request to finish early. */
   readonly held = new Map<string, RequestRelease>();
+  /** Locks this instance still holds in PostgreSQL, with no request using them. */
+  private readonly leases = new Map<string, Lease>();
   private subscription?: number;
 
   constructor(
@@ -40,14 +53,14 @@ export class PgLocker implements Locker {
   }
 
   async start(): Promise<void> {
-    this.subscription = await this.pubsub.subscribe(RELEASE_REQUESTED, (payload) => {
-      const release = this.held.get((payload as { id: string }).id);
-      if (release) void release();
-    });
+    this.subscription = await this.pubsub.subscribe(RELEASE_REQUESTED, (payload) =>
+      this.releaseLocally((payload as { id: string }).id),
+    );
   }
 
   async close(): Promise<void> {
     if (this.subscription) this.pubsub.unsubscribe(this.subscription);
+    await Promise.all([...this.leases.keys()].map((id) => this.endLease(id)));
     await this.pool.end();
   }
 
@@ -73,10 +86,54 @@ export class PgLocker implements Locker {
     return this.pool.connect();
   }
 
+  /** Asks whoever holds `id`, here or on another instance, to let it go. */
   requestRelease(id: string): void {
-    const local = this.held.get(id);
-    if (local) void local();
-    else void this.pubsub.publish(RELEASE_REQUESTED, { id }).catch(() => undefined);
+    if (!this.releaseLocally(id)) void this.pubsub.publish(RELEASE_REQUESTED, { id }).catch(() => undefined);
+  }
+
+  /** The connection of a lease on `id`, which the caller now holds, or undefined. */
+  takeLease(id: string): pg.PoolClient | undefined {
+    const lease = this.leases.get(id);
+    if (!lease) return undefined;
+    clearTimeout(lease.timer);
+    this.leases.delete(id);
+    return lease.client;
+  }
+
+  /** Keeps an unlocked lock for a moment, for the same client's next request. */
+  keepLease(id: string, client: pg.PoolClient): void {
+    const timer = setTimeout(() => void this.endLease(id), LEASE_MS).unref();
+    this.leases.set(id, { client, timer });
+  }
+
+  private releaseLocally(id: string): boolean {
+    const holder = this.held.get(id);
+    if (holder) {
+      void holder();
+      return true;
+    }
+    if (this.leases.has(id)) {
+      void this.endLease(id);
+      return true;
+    }
+    return false;
+  }
+
+  private async endLease(id: string): Promise<void> {
+    const client = this.takeLease(id);
+    if (client) await unlockAndRelease(client, id);
+  }
+}
+
+const lockKey = (id: string) => `tus:${id}`;
+
+async function unlockAndRelease(client: pg.PoolClient, id: string): Promise<void> {
+  try {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(id)]);
+    client.release();
+  } catch (error) {
+    // A broken connection has lost its locks with it; never hand it out again.
+    client.release(error as Error);
   }
 }
 
@@ -89,6 +146,12 @@ class PgLock implements Lock {
   ) {}
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease, askHolder = true): Promise<void> {
+    const client = this.locker.takeLease(this.id) ?? (await this.acquire(signal, askHolder));
+    this.client = client;
+    this.locker.held.set(this.id, requestRelease);
+  }
+
+  private async acquire(signal: AbortSignal, askHolder: boolean): Promise<pg.PoolClient> {
     const client = await this.locker.connect();
     const deadline = Date.now() + this.locker.acquireTimeoutMs;
     let askedHolder = !askHolder;
@@ -96,9 +159,9 @@ class PgLock implements Lock {
       for (;;) {
         const { rows } = await client.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
-          [`tus:${this.id}`],
+          [lockKey(this.id)],
         );
-        if (rows[0].locked) break;
+        if (rows[0].locked) return client;
         if (!askedHolder) {
           this.locker.requestRelease(this.id);
           askedHolder = true;
@@ -110,8 +173,6 @@ class PgLock implements Lock {
       client.release();
       throw error;
     }
-    this.client = client;
-    this.locker.held.set(this.id, requestRelease);
   }
 
   async unlock(): Promise<void> {
@@ -119,12 +180,6 @@ class PgLock implements Lock {
     if (!client) throw new Error(`Releasing an unlocked lock: ${this.id}`);
     this.client = undefined;
     this.locker.held.delete(this.id);
-    try {
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`tus:${this.id}`]);
-      client.release();
-    } catch (error) {
-      // A broken connection has lost its locks with it; never hand it out again.
-      client.release(error as Error);
-    }
+    this.locker.keepLease(this.id, client);
   }
 }

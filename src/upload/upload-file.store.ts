@@ -1,4 +1,4 @@
-import { FileStore } from '@tus/file-store';
+import { FileConfigstore, FileStore } from '@tus/file-store';
 import { ERRORS, Upload as TusUpload } from '@tus/utils';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CachedConfigstore } from './cached-configstore.js';
 import { SIGNATURE_BYTES } from './file-formats.js';
 
 /**
@@ -56,7 +57,11 @@ export class UploadFileStore extends FileStore {
     private readonly folder: string,
     private readonly hooks: UploadStoreHooks,
   ) {
-    super({ directory: folder, expirationPeriodInMilliseconds: 1 });
+    super({
+      directory: folder,
+      configstore: new CachedConfigstore(new FileConfigstore(folder)),
+      expirationPeriodInMilliseconds: 1,
+    });
     this.sweeper = setInterval(() => this.dropIdleStates(), IDLE_HASH_MS / 4).unref();
   }
 

@@ -44,6 +44,8 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
   readonly store: UploadFileStore;
   readonly locker: PgLocker;
   private readonly listeners: UploadCompletedListener[] = [];
+  /** Upload id → owner id, for uploads in progress (see assertAccess). */
+  private readonly liveOwners = new Map<string, string>();
 
   constructor(
     @InjectRepository(Upload) private readonly uploads: Repository<Upload>,
@@ -194,6 +196,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async reject(upload: Upload, code: string, message: string): Promise<void> {
+    this.liveOwners.delete(upload.id);
     const result = await this.uploads.update(
       { id: upload.id, status: 'uploading' },
       { status: 'rejected', errorCode: code, errorMessage: message },
@@ -282,6 +285,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     await placement.commit();
+    this.liveOwners.delete(id);
     Object.assign(upload, changes);
     this.logger.log({ event: 'upload_completed', uploadId: id, sizeBytes: size, format });
     return upload;
