@@ -6,11 +6,12 @@ const scryptAsync = (password: string, salt: Buffer, length: number, options: Sc
   );
 
 /**
- * OWASP's scrypt setting N=2^14, r=8, p=5: as strong as N=2^17, p=1, but with 16 MiB of memory
- * per hash instead of 128 MiB. The parameters are stored with each hash, so they can be raised
- * later without invalidating existing passwords.
+ * One of OWASP's equivalent scrypt settings, N=2^13, r=8, p=10: as strong as N=2^17, p=1, with
+ * 8 MiB of memory per hash instead of 128 MiB (memory a server process keeps once touched).
+ * The parameters are stored with each hash, so they can change without invalidating
+ * existing passwords.
  */
-const PARAMS = { N: 2 ** 14, r: 8, p: 5 };
+const PARAMS = { N: 2 ** 13, r: 8, p: 10 };
 const KEY_LENGTH = 32;
 
 export async function hashPassword(password: string): Promise<string> {
