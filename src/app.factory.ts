@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EXPOSED_HEADERS } from '@tus/utils';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import type { Server as HttpServer } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { errorCodeOf } from './common/errors/app-error.js';
@@ -63,5 +65,21 @@ export async function createApp(
   app.disable('x-powered-by');
   app.use(requestLogging(env.LOG_LEVEL, logDestination));
   app.use(bodyParsersExcept(TUS_PATH));
+  // Every tus answer, the guard's 401 and the protocol checks' 412/413/415 included, must be
+  // readable by browser clients on other origins; tus's own answers set the same headers.
+  app.use(TUS_PATH, (_request: Request, response: Response, next: NextFunction) => {
+    response.set({
+      'Tus-Resumable': '1.0.0',
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': EXPOSED_HEADERS,
+    });
+    next();
+  });
+
+  const server = app.getHttpServer() as HttpServer;
+  // Node ends any request still receiving its body after 5 minutes; a large chunk on a slow
+  // link takes longer. Instead, a connection that sends nothing for 2 minutes is closed.
+  server.requestTimeout = 0;
+  server.timeout = 120_000;
   return app;
 }

@@ -96,6 +96,18 @@ describe('authentication', () => {
       );
     });
 
+    it('counts simultaneous guesses in full', async () => {
+      await createUser(server.url, adminToken, 'burst-target');
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          login(server.url, 'burst-target', `guess-${i}`, { 'x-forwarded-for': `10.4.0.${i + 1}` }),
+        ),
+      );
+      const statuses = answers.map((response) => response.status);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(5);
+    });
+
     it('limits failures per client address across usernames', async () => {
       const address = { 'x-forwarded-for': '10.3.0.1' };
       for (let i = 0; i < 6; i++) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PgPubSub } from '../src/pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../src/pubsub/pubsub.module.js';
+import pg from 'pg';
 import { accessToken, wsClient, wsExecute } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -48,6 +49,82 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
       const result = await wsExecute<{ me: { username: string } }>(client, '{ me { username roles } }');
       expect(result.data).toEqual({ me: { username: 'admin', roles: ['user', 'admin'] } });
       await client.dispose();
+    }
+  });
+
+  it('checks the token again for every operation on an open connection', async () => {
+    const created = await fetch(`${first.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { createApiToken(name: "socket") { token apiToken { id } } }' }),
+    });
+    const {
+      token: apiToken,
+      apiToken: { id },
+    } = ((await created.json()) as { data: { createApiToken: { token: string; apiToken: { id: string } } } }).data
+      .createApiToken;
+    const { client, closed } = wsClient(second.url, { authorization: `Bearer ${apiToken}` });
+    expect((await wsExecute<{ me: { username: string } }>(client, '{ me { username } }')).data).toEqual({
+      me: { username: 'admin' },
+    });
+
+    await fetch(`${first.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `mutation { revokeApiToken(id: "${id}") }` }),
+    });
+    await expect(wsExecute(client, '{ me { username } }')).rejects.toBeDefined();
+    await eventually(() => closed.code !== undefined);
+    expect(closed).toEqual({ code: 4401, reason: expect.stringContaining('revoked') });
+    await client.dispose();
+  });
+
+  it('closes a connection when its access token expires', async () => {
+    const shortLived = await startTestApp({ databaseUrl: first.databaseUrl, env: { JWT_EXPIRES_IN: '2s' } });
+    try {
+      const { client, closed } = wsClient(shortLived.url, {
+        authorization: `Bearer ${await accessToken(shortLived.url)}`,
+      });
+      expect((await wsExecute(client, '{ me { username } }')).data).toBeTruthy();
+      await eventually(() => closed.code !== undefined, 5000);
+      expect(closed).toEqual({ code: 4401, reason: 'Your session has expired. Sign in again.' });
+      await client.dispose();
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it('keeps delivering after its listening connection is killed, with one listener per instance', async () => {
+    const url = new URL(first.databaseUrl);
+    const database = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    try {
+      const listeners = async () =>
+        Number(
+          (
+            await admin.query(
+              "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-pubsub'",
+              [database],
+            )
+          ).rows[0].n,
+        );
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-pubsub'",
+        [database],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const received: unknown[] = [];
+      const id = await second.app.get<PgPubSub>(PUB_SUB).subscribe('afterOutage', (payload) => received.push(payload));
+      await eventually(() => {
+        void first.app.get<PgPubSub>(PUB_SUB).publish('afterOutage', { n: 1 });
+        return received.length > 0;
+      }, 10_000);
+      second.app.get<PgPubSub>(PUB_SUB).unsubscribe(id);
+      expect(await listeners()).toBe(2);
+    } finally {
+      await admin.end();
     }
   });
 

@@ -128,10 +128,42 @@ describe('uploads over tus', () => {
       expect((await tus.head(id)).headers['upload-offset']).toBe('0');
     });
 
-    it('refuses unauthenticated requests with 401', async () => {
-      const response = await raw(`${server.url}/api/uploads`, 'POST', { ...TUS, 'Upload-Length': '10' });
+    it('refuses unauthenticated requests with 401 that a browser on another origin can read', async () => {
+      const response = await raw(`${server.url}/api/uploads`, 'POST', {
+        ...TUS,
+        'Upload-Length': '10',
+        Origin: 'https://portal.example.org',
+      });
       expect(response.status).toBe(401);
       expect(response.body).toContain('Authorization: Bearer');
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['tus-resumable']).toBe('1.0.0');
+    });
+
+    it('answers 413 to a body longer than the upload, and keeps the bytes that fit', async () => {
+      const data = tiffLike(1000);
+      const { id } = await tus.create('overlong.tif', data.length);
+      // Sent without Content-Length (chunked), so the excess shows only while streaming.
+      const response = await raw(
+        `${server.url}/api/uploads/${id}`,
+        'PATCH',
+        {
+          ...TUS,
+          authorization: `Bearer ${user.token}`,
+          'Content-Type': 'application/offset+octet-stream',
+          'Upload-Offset': '0',
+          'Transfer-Encoding': 'chunked',
+        },
+        Buffer.concat([data, data]),
+      );
+      expect(response.status).toBe(413);
+      expect((await view(id))?.status).toBe('UPLOADING');
+    });
+
+    it('does not cut long requests short (a large chunk on a slow link)', () => {
+      const http = server.app.getHttpServer() as { requestTimeout: number; timeout: number };
+      expect(http.requestTimeout).toBe(0);
+      expect(http.timeout).toBeGreaterThan(0);
     });
 
     it('creates with a Location whose id is the GraphQL Upload.id, and exposes tus headers to browsers', async () => {
@@ -143,6 +175,17 @@ describe('uploads over tus', () => {
         /Upload-Offset.*Location|Location.*Upload-Offset/,
       );
       expect(await view(id)).toMatchObject({ id, status: 'UPLOADING', offsetBytes: 0, sizeBytes: 100 });
+      const times = await graphql<{ upload: { createdAt: string; expiresAt: string } }>(
+        server.url,
+        user.token,
+        'query($id: ID!) { upload(id: $id) { createdAt expiresAt } }',
+        { id },
+      );
+      const { createdAt, expiresAt } = times.data!.upload;
+      expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(72 * 3600 * 1000);
+      expect(Math.abs(Date.parse(expiresAt) - Date.parse(String(response.headers['upload-expires'])))).toBeLessThan(
+        2000,
+      );
     });
 
     it('supports creation-with-upload and creation-defer-length', async () => {
@@ -154,8 +197,11 @@ describe('uploads over tus', () => {
 
       const deferred = await tus.create('deferred.tif', 'deferred');
       expect((await tus.head(deferred.id)).headers['upload-defer-length']).toBe('1');
-      expect((await tus.patch(deferred.id, 0, data.subarray(0, 3000))).status).toBe(204);
-      const last = await tus.patch(deferred.id, 3000, data.subarray(3000), { 'Upload-Length': '5000' });
+      expect((await tus.patch(deferred.id, 0, data.subarray(0, 2000))).status).toBe(204);
+      const declaring = await tus.patch(deferred.id, 2000, data.subarray(2000, 3000), { 'Upload-Length': '5000' });
+      expect(declaring.status).toBe(204);
+      expect(await view(deferred.id)).toMatchObject({ status: 'UPLOADING', sizeBytes: 5000, offsetBytes: 3000 });
+      const last = await tus.patch(deferred.id, 3000, data.subarray(3000));
       expect(last.status).toBe(204);
       expect(await view(deferred.id)).toMatchObject({ status: 'COMPLETED', sha256: sha256(data), sizeBytes: 5000 });
     });
@@ -283,6 +329,11 @@ describe('uploads over tus', () => {
       const { response } = await tus.create('target.tif', 100, { targetType: 'PROJECT', targetId: '1', groupId: '2' });
       expect(response.status).toBe(400);
       expect(response.body).toContain('DATASET or SCREEN');
+      const longGroup = await tus.create('target.tif', 100, { groupId: 'g'.repeat(65) });
+      expect(longGroup.response.status).toBe(400);
+      expect(longGroup.response.body).toContain('groupId');
+      const oddType = await tus.create('target.tif', 100, { filetype: 'image/tiff\u0000' });
+      expect(oddType.response.status).toBe(201);
       const ok = await tus.create('target.tif', 100, { targetType: 'DATASET', targetId: '51', groupId: '3' });
       expect(ok.response.status).toBe(201);
       const { rows } = await db.query('SELECT target_type, target_id, group_id FROM uploads WHERE id = $1', [ok.id]);
@@ -406,7 +457,7 @@ describe('uploads over tus', () => {
       await tus.patch(id, 0, data.subarray(0, 1000));
       const kept = await tus.create('recent.tif', data.length);
       await tus.patch(kept.id, 0, data.subarray(0, 1000));
-      await db.query("UPDATE uploads SET expires_at = now() - interval '1 second' WHERE id = $1", [id]);
+      await db.query("UPDATE uploads SET created_at = now() - interval '73 hours' WHERE id = $1", [id]);
 
       await server.app.get(UploadMaintenanceJob).runOnce();
 
@@ -425,7 +476,7 @@ describe('uploads over tus', () => {
       // the rest straight to the incoming file).
       const { appendFile } = await import('node:fs/promises');
       await appendFile(join(dataDir, 'uploads', 'incoming', id), data.subarray(1000));
-      await db.query("UPDATE uploads SET expires_at = now() - interval '1 second' WHERE id = $1", [id]);
+      await db.query("UPDATE uploads SET created_at = now() - interval '73 hours' WHERE id = $1", [id]);
 
       await server.app.get(UploadMaintenanceJob).runOnce();
 

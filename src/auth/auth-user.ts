@@ -7,6 +7,8 @@ export interface AuthUser {
   roles: Role[];
   /** How the caller proved it: a login's access token, or an integrator's API token. */
   via: 'access-token' | 'api-token';
+  /** When the access token it came with expires (API tokens do not). */
+  expiresAt?: Date;
 }
 
 export function isAdmin(user: Pick<AuthUser, 'roles'>): boolean {

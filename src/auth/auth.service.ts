@@ -32,19 +32,18 @@ export class AuthService {
 
   /** Checks a username and password, counting failures per username and per client address. */
   async validateCredentials(username: string, password: string, address: string): Promise<AuthUser> {
-    await this.throttle.assertAllowed(username, address);
+    const attempt = await this.throttle.begin(username, address);
     const user = await this.users.findByUsername(username);
     // Hash even for an unknown user, so the answer takes as long either way.
     const matches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !matches) {
-      await this.throttle.recordFailure(username, address);
       this.logger.warn({ event: 'login_failed', address, knownUser: Boolean(user) });
       throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
     }
     if (user.disabled) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
     }
-    await this.throttle.clearUser(username);
+    await this.throttle.succeeded(username, attempt);
     return toAuthUser(user, 'access-token');
   }
 
@@ -74,13 +73,16 @@ export class AuthService {
    */
   async authenticateBearer(token: string): Promise<AuthUser> {
     const via = token.startsWith(API_TOKEN_PREFIX) ? 'api-token' : 'access-token';
-    const userId = via === 'api-token' ? await this.apiTokens.resolve(token) : await this.verifyAccessToken(token);
+    const { userId, expiresAt } =
+      via === 'api-token'
+        ? { userId: await this.apiTokens.resolve(token), expiresAt: undefined }
+        : await this.verifyAccessToken(token);
     const user = await this.users.findIdentity(userId);
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The account behind this token no longer exists.');
     if (user.disabled) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
     }
-    return toAuthUser(user, via);
+    return { ...toAuthUser(user, via), expiresAt };
   }
 
   /** Reads `Bearer <token>` from a header or a graphql-ws connection parameter. */
@@ -92,11 +94,13 @@ export class AuthService {
     return this.authenticateBearer(match[1]);
   }
 
-  private async verifyAccessToken(token: string): Promise<string> {
+  private async verifyAccessToken(token: string): Promise<{ userId: string; expiresAt?: Date }> {
     try {
-      const payload = await this.jwtService.verifyAsync<{ sub?: unknown }>(token, { algorithms: ['HS256'] });
+      const payload = await this.jwtService.verifyAsync<{ sub?: unknown; exp?: number }>(token, {
+        algorithms: ['HS256'],
+      });
       if (typeof payload.sub !== 'string') throw new Error('no subject');
-      return payload.sub;
+      return { userId: payload.sub, expiresAt: payload.exp ? new Date(payload.exp * 1000) : undefined };
     } catch (error) {
       if (error instanceof Error && error.name === 'TokenExpiredError') {
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session has expired. Sign in again.');

@@ -26,6 +26,7 @@ export class PgPubSub extends PubSubEngine {
   private nextId = 1;
   private closed = false;
   private reconnectDelayMs = 100;
+  private reconnectTimer?: NodeJS.Timeout;
   private readonly logger = new Logger(PgPubSub.name);
 
   constructor(
@@ -40,20 +41,34 @@ export class PgPubSub extends PubSubEngine {
     const client = new pg.Client({ connectionString: this.url, application_name: 'omero-uploader-pubsub' });
     client.on('notification', (message) => this.dispatch(message.payload));
     client.on('error', (error) => this.logger.warn(`listener connection failed: ${error.message}`));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PUBSUB_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    // Only the current listener schedules a reconnect when it ends, so attempts never multiply.
     client.on('end', () => {
-      if (this.listener === client) this.listener = undefined;
-      if (!this.closed) this.reconnectLater();
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.reconnectLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${PUBSUB_CHANNEL}`);
     this.listener = client;
     this.reconnectDelayMs = 100;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.reconnectTimer);
     this.handlers.clear();
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
   }
 
   async publish(trigger: string, payload: unknown): Promise<void> {
@@ -87,11 +102,13 @@ export class PgPubSub extends PubSubEngine {
     }
   }
 
+  /** One pending attempt at a time, with a doubling delay up to 10 s. */
   private reconnectLater(): void {
+    if (this.closed || this.reconnectTimer) return;
     const delay = this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(delay * 2, 10_000);
-    setTimeout(() => {
-      if (this.closed) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       this.connect().catch((error: unknown) => {
         this.logger.error(`listener could not reconnect, retrying: ${String(error)}`);
         this.reconnectLater();

@@ -36,17 +36,21 @@ export class PgLocker implements Locker {
   readonly held = new Map<string, RequestRelease>();
   /** Locks this instance still holds in PostgreSQL, with no request using them. */
   private readonly leases = new Map<string, Lease>();
+  /** Held locks someone has asked for: they are given up at unlock, not leased. */
+  private readonly wanted = new Set<string>();
   private subscription?: number;
 
   constructor(
     databaseUrl: string,
     private readonly pubsub: PgPubSub,
     readonly acquireTimeoutMs = 30_000,
-    maxConnections = 50,
+    maxConnections = 40,
   ) {
     this.pool = new pg.Pool({
       connectionString: databaseUrl,
       max: maxConnections,
+      // A full pool must not make a request wait forever: it fails like a lock timeout.
+      connectionTimeoutMillis: 10_000,
       application_name: 'omero-uploader-locks',
     });
     this.pool.on('error', (error) => this.logger.warn(`lock connection failed: ${error.message}`));
@@ -82,8 +86,15 @@ export class PgLocker implements Locker {
     }
   }
 
-  connect(): Promise<pg.PoolClient> {
-    return this.pool.connect();
+  /**
+   * A connection for a lock. Checked-out pg clients have no error listener of their own, and
+   * an unhandled 'error' (the server restarting, a killed backend) would end the process; the
+   * caller gets `onLost` instead.
+   */
+  async connect(onLost: (error: Error) => void): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', onLost);
+    return client;
   }
 
   /** Asks whoever holds `id`, here or on another instance, to let it go. */
@@ -100,15 +111,39 @@ export class PgLocker implements Locker {
     return lease.client;
   }
 
-  /** Keeps an unlocked lock for a moment, for the same client's next request. */
-  keepLease(id: string, client: pg.PoolClient): void {
+  /** Leased connections report errors here rather than to the request that leased them last. */
+  guardLease(client: pg.PoolClient): void {
+    client.removeAllListeners('error');
+    client.on('error', (error: Error) => this.leaseLost(client, error));
+  }
+
+  /**
+   * After a request unlocks: keeps the lock a moment for the same client's next request, or,
+   * when someone asked for it meanwhile or its connection broke, gives it up now.
+   */
+  async unlocked(id: string, client: pg.PoolClient, broken?: Error): Promise<void> {
+    this.held.delete(id);
+    if (broken) return releaseClient(client, broken);
+    if (this.wanted.delete(id)) return unlockAndRelease(client, id);
+    this.guardLease(client);
     const timer = setTimeout(() => void this.endLease(id), LEASE_MS).unref();
     this.leases.set(id, { client, timer });
+  }
+
+  /** A leased lock whose connection broke is gone: forget it. */
+  leaseLost(client: pg.PoolClient, error: Error): void {
+    for (const [id, lease] of this.leases) {
+      if (lease.client !== client) continue;
+      clearTimeout(lease.timer);
+      this.leases.delete(id);
+      releaseClient(client, error);
+    }
   }
 
   private releaseLocally(id: string): boolean {
     const holder = this.held.get(id);
     if (holder) {
+      this.wanted.add(id);
       void holder();
       return true;
     }
@@ -130,15 +165,24 @@ const lockKey = (id: string) => `tus:${id}`;
 async function unlockAndRelease(client: pg.PoolClient, id: string): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(id)]);
-    client.release();
+    releaseClient(client);
   } catch (error) {
-    // A broken connection has lost its locks with it; never hand it out again.
-    client.release(error as Error);
+    releaseClient(client, error as Error);
   }
+}
+
+/** Back to the pool; a broken connection, whose locks died with it, is discarded instead. */
+function releaseClient(client: pg.PoolClient, error?: Error): void {
+  client.removeAllListeners('error');
+  // The pool's own listener is gone too, so late errors from a discarded client are ignored.
+  client.on('error', () => undefined);
+  client.release(error);
 }
 
 class PgLock implements Lock {
   private client?: pg.PoolClient;
+  private broken?: Error;
+  private requestRelease?: RequestRelease;
 
   constructor(
     private readonly id: string,
@@ -146,17 +190,33 @@ class PgLock implements Lock {
   ) {}
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease, askHolder = true): Promise<void> {
-    const client = this.locker.takeLease(this.id) ?? (await this.acquire(signal, askHolder));
-    this.client = client;
+    this.requestRelease = requestRelease;
+    const leased = this.locker.takeLease(this.id);
+    if (leased) this.watch(leased);
+    this.client = leased ?? (await this.acquire(signal, askHolder));
     this.locker.held.set(this.id, requestRelease);
   }
 
+  /** While held, a broken connection means the lock is lost: the request is asked to stop. */
+  private readonly onLost = (error: Error) => {
+    this.broken = error;
+    void this.requestRelease?.();
+  };
+
+  private watch(client: pg.PoolClient): void {
+    client.removeAllListeners('error');
+    client.on('error', this.onLost);
+  }
+
   private async acquire(signal: AbortSignal, askHolder: boolean): Promise<pg.PoolClient> {
-    const client = await this.locker.connect();
+    const client = await this.locker.connect(this.onLost).catch(() => {
+      throw ERRORS.ERR_LOCK_TIMEOUT;
+    });
     const deadline = Date.now() + this.locker.acquireTimeoutMs;
     let askedHolder = !askHolder;
     try {
       for (;;) {
+        if (this.broken) throw this.broken;
         const { rows } = await client.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
           [lockKey(this.id)],
@@ -168,10 +228,17 @@ class PgLock implements Lock {
         }
         if (signal.aborted || Date.now() > deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
         await sleep(RETRY_MS);
+        // A request of this instance may have finished and leased it meanwhile.
+        const leased = this.locker.takeLease(this.id);
+        if (leased) {
+          releaseClient(client);
+          this.watch(leased);
+          return leased;
+        }
       }
     } catch (error) {
-      client.release();
-      throw error;
+      releaseClient(client, this.broken);
+      throw error === this.broken ? ERRORS.ERR_LOCK_TIMEOUT : error;
     }
   }
 
@@ -179,7 +246,6 @@ class PgLock implements Lock {
     const client = this.client;
     if (!client) throw new Error(`Releasing an unlocked lock: ${this.id}`);
     this.client = undefined;
-    this.locker.held.delete(this.id);
-    this.locker.keepLease(this.id, client);
+    await this.locker.unlocked(this.id, client, this.broken);
   }
 }

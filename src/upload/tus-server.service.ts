@@ -48,7 +48,7 @@ export class TusServerService {
         return {};
       },
       onUploadFinish: async (_request, upload) => {
-        await this.uploads.complete(upload.id);
+        await this.uploads.completeLocked(upload.id);
         return {};
       },
       onResponseError: (_request, error) => {

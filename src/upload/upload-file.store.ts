@@ -2,7 +2,7 @@ import { FileConfigstore, FileStore } from '@tus/file-store';
 import { ERRORS, Upload as TusUpload } from '@tus/utils';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +32,8 @@ export interface UploadStoreHooks {
   checkContent(id: string, head: Buffer): Promise<{ format: string } | { error: TusError }>;
   /** The size of a completed upload whose bytes have left this store, or null. */
   completedSize(id: string): Promise<number | null>;
+  /** A deferred length has just been declared. */
+  lengthDeclared(id: string, size: number): Promise<void>;
   /** The current expiry period, read on every request (settings change at runtime). */
   expiryMs(): number;
 }
@@ -81,6 +83,17 @@ export class UploadFileStore extends FileStore {
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    try {
+      return await this.writeAt(readable, id, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The bytes have left: completed (a PATCH at its full offset has nothing to add) or gone.
+      if ((await this.hooks.completedSize(id)) === offset) return offset;
+      throw ERRORS.FILE_NO_LONGER_EXISTS;
+    }
+  }
+
+  private async writeAt(readable: Readable, id: string, offset: number): Promise<number> {
     const state = await this.stateAt(id, offset);
     let written = offset;
     let head = offset < SIGNATURE_BYTES ? await this.readHead(id, offset) : undefined;
@@ -113,7 +126,7 @@ export class UploadFileStore extends FileStore {
         // A file shorter than the signature window is checked once all of it has arrived.
         if (!head) return done();
         const short = head;
-        this.sizeOf(id).then((size) => (size === written ? check(short).then(() => done(), done) : done()), done);
+        this.declaredSize(id).then((size) => (size === written ? check(short).then(() => done(), done) : done()), done);
       },
     });
 
@@ -127,6 +140,14 @@ export class UploadFileStore extends FileStore {
       // Bytes were hashed that may not all be on disk: the next write rebuilds from the file.
       this.states.delete(id);
       if (rejection) throw rejection;
+      // tus's own errors (a body over the declared length: 413) keep their status, and a
+      // missing file is reported as such.
+      if (
+        typeof error === 'object' &&
+        error !== null &&
+        ('status_code' in error || (error as NodeJS.ErrnoException).code === 'ENOENT')
+      )
+        throw error;
       throw ERRORS.FILE_WRITE_ERROR;
     }
     state.offset = written;
@@ -157,6 +178,35 @@ export class UploadFileStore extends FileStore {
     }
   }
 
+  override async declareUploadLength(id: string, length: number): Promise<void> {
+    await super.declareUploadLength(id, length);
+    await this.hooks.lengthDeclared(id, length);
+  }
+
+  /** The length tus knows for an upload, declared at creation or later. */
+  async declaredSize(id: string): Promise<number | undefined> {
+    return (await this.configstore.get(id))?.size;
+  }
+
+  /**
+   * Deletes the tus records of uploads whose bytes have left (completed) and that are older
+   * than `maxAgeMs`: until then they let a resuming client learn that its upload is done.
+   */
+  async pruneFinishedRecords(maxAgeMs: number): Promise<number> {
+    const names = await readdir(this.folder).catch(() => [] as string[]);
+    const present = new Set(names);
+    let pruned = 0;
+    for (const name of names) {
+      if (!name.endsWith('.json') || present.has(name.slice(0, -5))) continue;
+      const record = join(this.folder, name);
+      const age = Date.now() - (await stat(record).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age < maxAgeMs) continue;
+      await this.configstore.delete(name.slice(0, -5)).catch(() => undefined);
+      pruned++;
+    }
+    return pruned;
+  }
+
   forget(id: string): void {
     this.states.delete(id);
   }
@@ -180,10 +230,6 @@ export class UploadFileStore extends FileStore {
     this.states.delete(id);
     await this.remove(id).catch(() => undefined);
     await this.configstore.delete(id).catch(() => undefined);
-  }
-
-  private async sizeOf(id: string): Promise<number | undefined> {
-    return (await this.configstore.get(id))?.size;
   }
 
   /** Hash state valid for a write at `offset`, from memory or rebuilt by reading the file. */

@@ -4,7 +4,8 @@ import { UploadsService } from './uploads.service.js';
 
 /**
  * Every UPLOAD_SWEEP_SECONDS, and once at start: completes uploads stranded by a stop between
- * their last byte and their completion, and deletes expired ones. Every instance runs it;
+ * their last byte and their completion, deletes expired ones, and forgets the tus records of
+ * uploads completed longer ago than the expiry period. Every instance runs it;
  * the upload locks keep them from doing the same work twice.
  */
 @Injectable()
@@ -34,7 +35,8 @@ export class UploadMaintenanceJob implements OnApplicationBootstrap, OnApplicati
       try {
         const completed = await this.uploads.completeStranded();
         const expired = await this.uploads.expireDue();
-        if (completed || expired) this.logger.log({ event: 'upload_sweep', completed, expired });
+        const pruned = await this.uploads.pruneFinishedRecords();
+        if (completed || expired || pruned) this.logger.log({ event: 'upload_sweep', completed, expired, pruned });
       } catch (error) {
         this.logger.error(`upload sweep failed: ${String(error)}`);
       } finally {

@@ -27,6 +27,11 @@ export class UploadsResolver {
     return this.service.cancel(user, id);
   }
 
+  @ResolveField(() => Date, { nullable: true, description: 'When an unfinished upload will be deleted.' })
+  expiresAt(@Parent() upload: Upload): Date | null {
+    return upload.status === 'uploading' ? this.service.expiresAt(upload) : null;
+  }
+
   /** Live progress comes from the file on disk, so no row is written per chunk. */
   @ResolveField(() => Number)
   offsetBytes(@Parent() upload: Upload): Promise<number> {

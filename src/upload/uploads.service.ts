@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Upload as TusUpload } from '@tus/utils';
 import { isUUID } from 'class-validator';
@@ -32,6 +32,14 @@ const FINISHED: UploadStatus[] = ['completed', 'imported'];
 
 const tusError = (status_code: number, body: string): TusError => ({ status_code, body });
 
+/** A log-worthy description of anything thrown: Errors, tus errors or plain values. */
+const describeError = (error: unknown): string =>
+  error instanceof Error
+    ? error.message
+    : typeof error === 'object' && error && 'body' in error
+      ? String(error.body)
+      : String(error);
+
 /**
  * The life of an upload: created (checked against the flag, the settings and the name),
  * streamed (content checked on the first bytes), completed (hashed, moved into its owner's
@@ -39,7 +47,7 @@ const tusError = (status_code: number, body: string): TusError => ({ status_code
  * expired (bytes deleted). The tus protocol itself is TusServerService's.
  */
 @Injectable()
-export class UploadsService implements OnModuleInit, OnModuleDestroy {
+export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UploadsService.name);
   readonly store: UploadFileStore;
   readonly locker: PgLocker;
@@ -59,6 +67,7 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     this.store = new UploadFileStore(this.incomingDir, {
       checkContent: (id, head) => this.checkContent(id, head),
       completedSize: (id) => this.completedSize(id),
+      lengthDeclared: (id, size) => this.lengthDeclared(id, size),
       expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
     });
     this.locker = new PgLocker((db.options as { url: string }).url, pubsub);
@@ -68,7 +77,8 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     await this.locker.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has stopped taking requests, so none meets a closed lock pool. */
+  async onApplicationShutdown(): Promise<void> {
     this.store.close();
     await this.locker.close();
   }
@@ -135,9 +145,8 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       fileName,
       sizeBytes: upload.size ?? null,
       status: 'uploading',
-      fileType: metadata.filetype?.slice(0, 255) ?? null,
+      fileType: metadata.filetype ? metadata.filetype.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 255) : null,
       ...target,
-      expiresAt: new Date(Date.now() + settings.uploadExpiryHours * 3_600_000),
     });
     await this.analytics.record({
       eventType: 'upload_started',
@@ -157,6 +166,9 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
 
   private parseTarget(metadata: Record<string, string | null>) {
     const { targetType, targetId, groupId } = metadata;
+    if (groupId && !TARGET_ID.test(groupId)) {
+      throw tusError(400, 'groupId must be an OMERO group id: letters, digits, _ or -, at most 64.');
+    }
     if (!targetType && !targetId) return { targetType: null, targetId: null, groupId: groupId ?? null };
     if (!TARGET_TYPES.includes(targetType as ImportTargetType)) {
       throw tusError(400, `targetType must be DATASET or SCREEN, not "${String(targetType).slice(0, 40)}".`);
@@ -217,7 +229,21 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
   // --- completion -----------------------------------------------------------------------
 
   /**
-   * Finalises an upload whose bytes have all arrived: sha256, format, final name, row update
+   * complete(), holding the upload's lock: tus calls the completion after it has unlocked, and
+   * two completions of one upload (the last PATCH and the sweeper, say) must never overlap.
+   */
+  async completeLocked(id: string): Promise<Upload> {
+    const lock = this.locker.newLock(id);
+    await lock.lock(AbortSignal.timeout(this.locker.acquireTimeoutMs), () => undefined);
+    try {
+      return await this.complete(id);
+    } finally {
+      await lock.unlock();
+    }
+  }
+
+  /**
+   * Finalises an upload whose bytes have all arrived (the caller holds its lock): sha256, format, final name, row update
    * and the import hand-over, the last two in one transaction. Safe to call again for an
    * upload completed already.
    */
@@ -263,6 +289,12 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       await this.db.transaction(async (manager) => {
         const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
         if (!result.affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
+        // Under the overwrite policy an older upload may have had this file: it no longer does.
+        await manager.query(
+          `UPDATE uploads SET stored_name = NULL, storage_path = NULL, updated_at = now()
+           WHERE storage_path = $1 AND id <> $2`,
+          [changes.storagePath, id],
+        );
         for (const listener of this.listeners) await listener({ ...upload, ...changes }, manager);
         const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
         await this.analytics.record(
@@ -316,8 +348,20 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const lock = this.locker.newLock(id);
-    await lock.lock(AbortSignal.timeout(this.locker.acquireTimeoutMs), () => undefined);
     try {
+      await lock.lock(AbortSignal.timeout(this.locker.acquireTimeoutMs), () => undefined);
+    } catch {
+      throw new AppError(ErrorCode.CONFLICT, 'This upload is busy and could not be cancelled; try again in a moment.');
+    }
+    try {
+      // It may have completed while we waited for the lock.
+      const current = await this.uploads.findOneByOrFail({ id });
+      if (current.status !== 'uploading') {
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `This upload is ${current.status}; only an unfinished upload can be cancelled.`,
+        );
+      }
       await this.store.discard(id);
       await this.markEnded(id, 'cancelled', 'upload_cancelled');
     } finally {
@@ -350,27 +394,51 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** When an unfinished upload expires: its creation plus the current expiry setting (tus's rule). */
+  expiresAt(upload: Pick<Upload, 'createdAt'>): Date {
+    return new Date(upload.createdAt.getTime() + this.settings.current.uploadExpiryHours * 3_600_000);
+  }
+
+  /** Unfinished uploads, oldest first, a page at a time (keyset pagination on created_at, id). */
+  private async *unfinished(where: string, parameters: unknown[] = []): AsyncGenerator<Upload> {
+    let after: [Date, string] = [new Date(0), '00000000-0000-0000-0000-000000000000'];
+    for (;;) {
+      const page = await this.uploads
+        .createQueryBuilder('upload')
+        .where(`upload.status = 'uploading' AND (upload.created_at, upload.id) > (:at, :id) AND ${where}`, {
+          at: after[0],
+          id: after[1],
+          ...Object.fromEntries(parameters.map((value, i) => [`p${i}`, value])),
+        })
+        .orderBy('upload.created_at')
+        .addOrderBy('upload.id')
+        .limit(500)
+        .getMany();
+      yield* page;
+      if (page.length < 500) return;
+      const last = page[page.length - 1];
+      after = [last.createdAt, last.id];
+    }
+  }
+
   /**
    * Deletes unfinished uploads past their expiry. Each is skipped while a request holds its
    * lock or once all its bytes are in (a completion in flight), and is marked expired with a
    * compare-and-update, so a completion racing this job always wins.
    */
   async expireDue(): Promise<number> {
-    const due = await this.uploads
-      .createQueryBuilder('upload')
-      .where("upload.status = 'uploading' AND upload.expires_at < now()")
-      .limit(500)
-      .getMany();
     let expired = 0;
-    for (const upload of due) {
+    const due = this.unfinished('upload.created_at < now() - make_interval(hours => :p0)', [
+      this.settings.current.uploadExpiryHours,
+    ]);
+    for await (const upload of due) {
       const lock = await this.locker.tryLock(upload.id);
       if (!lock) continue;
       try {
-        const received = await this.receivedBytes(upload);
-        if (upload.sizeBytes !== null && received === upload.sizeBytes) continue;
+        const size = upload.sizeBytes ?? (await this.store.declaredSize(upload.id));
+        if (size !== undefined && (await this.receivedBytes(upload)) === size) continue;
         await this.markEnded(upload.id, 'expired', 'upload_expired');
-        const now = await this.uploads.findOneBy({ id: upload.id });
-        if (now?.status === 'expired') {
+        if ((await this.uploads.findOneBy({ id: upload.id }))?.status === 'expired') {
           await this.store.discard(upload.id);
           expired++;
         }
@@ -381,27 +449,49 @@ export class UploadsService implements OnModuleInit, OnModuleDestroy {
     return expired;
   }
 
+  /** Uploads whose completion failed, and when to try again (doubling, up to 6 hours). */
+  private readonly retryAt = new Map<string, { at: number; delayMs: number }>();
+
   /**
-   * Completes uploads whose bytes all arrived but whose completion never ran (the process
-   * stopped in between); without this their clients would see them done and nothing else would.
+   * Completes uploads whose bytes all arrived but whose completion never ran or failed (the
+   * process stopped in between, or the database was away); without this their clients would
+   * see them done and nothing else would. Failures are retried with a growing delay, since
+   * each attempt may re-read the whole file.
    */
   async completeStranded(): Promise<number> {
-    const candidates = await this.uploads.find({ where: { status: 'uploading' }, take: 500 });
     let completed = 0;
-    for (const upload of candidates) {
-      if (upload.sizeBytes === null || (await this.receivedBytes(upload)) !== upload.sizeBytes) continue;
+    for await (const upload of this.unfinished('TRUE')) {
+      const retry = this.retryAt.get(upload.id);
+      if (retry && retry.at > Date.now()) continue;
+      const size = upload.sizeBytes ?? (await this.store.declaredSize(upload.id));
+      if (size === undefined || (await this.receivedBytes(upload)) !== size) continue;
       const lock = await this.locker.tryLock(upload.id);
       if (!lock) continue;
       try {
         await this.complete(upload.id);
+        this.retryAt.delete(upload.id);
         completed++;
       } catch (error) {
-        this.logger.warn(`could not complete stranded upload ${upload.id}: ${JSON.stringify(error)}`);
+        const delayMs = Math.min((retry?.delayMs ?? 30_000) * 2, 6 * 3_600_000);
+        this.retryAt.set(upload.id, { at: Date.now() + delayMs, delayMs });
+        this.logger.warn(
+          `could not complete upload ${upload.id}, retrying in ${delayMs / 1000} s: ${describeError(error)}`,
+        );
       } finally {
         await lock.unlock();
       }
     }
     return completed;
+  }
+
+  /** See UploadFileStore.pruneFinishedRecords: kept as long as an unfinished upload would be. */
+  pruneFinishedRecords(): Promise<number> {
+    return this.store.pruneFinishedRecords(this.settings.current.uploadExpiryHours * 3_600_000);
+  }
+
+  /** A length declared later (creation-defer-length) is recorded, for the jobs and GraphQL. */
+  private async lengthDeclared(id: string, size: number): Promise<void> {
+    await this.uploads.update({ id, status: 'uploading' }, { sizeBytes: size });
   }
 
   // --- queries --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter 
 import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { QueryFailedError } from 'typeorm';
 import { AppError, ErrorCode, errorCodeOf, httpStatusOf, SIGN_IN_FIRST } from './app-error.js';
 
 interface ClientError {
@@ -60,7 +61,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = exception.extensions.code as ErrorCode;
       return { code, status: 400, message: exception.message, headers: {} };
     }
-    this.logger.error(exception);
+    // A failed query's parameters may hold password hashes or tokens: log its message only.
+    this.logger.error(exception instanceof QueryFailedError ? `query failed: ${exception.message}` : exception);
     return {
       code: ErrorCode.INTERNAL_SERVER_ERROR,
       status: 500,

@@ -60,12 +60,12 @@ export class CreateUploadTables1763800000000 implements MigrationInterface {
         error_message text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
-        completed_at timestamptz,
-        expires_at timestamptz
+        completed_at timestamptz
       )`);
     await queryRunner.query(`CREATE INDEX uploads_owner_created_idx ON uploads (owner_id, created_at DESC)`);
+    // The maintenance job walks unfinished uploads oldest first.
     await queryRunner.query(
-      `CREATE INDEX uploads_uploading_expires_idx ON uploads (expires_at) WHERE status = 'uploading'`,
+      `CREATE INDEX uploads_uploading_idx ON uploads (created_at, id) WHERE status = 'uploading'`,
     );
 
     await queryRunner.query(`

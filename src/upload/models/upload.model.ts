@@ -56,7 +56,4 @@ export class UploadModel {
 
   @Field(() => Date, { nullable: true })
   completedAt: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'When an unfinished upload will be deleted.' })
-  expiresAt: Date | null;
 }
