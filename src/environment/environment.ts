@@ -106,6 +106,15 @@ export class Environment {
   @Min(1)
   UPLOAD_SWEEP_SECONDS = 60;
 
+  /**
+   * Database connections for upload locks, per instance: one per upload being written (or
+   * written in the last 2 seconds). Uploads beyond it wait up to 10 s, then get a 500 to retry.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  UPLOAD_LOCK_CONNECTIONS = 40;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

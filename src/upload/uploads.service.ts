@@ -70,7 +70,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       lengthDeclared: (id, size) => this.lengthDeclared(id, size),
       expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
     });
-    this.locker = new PgLocker((db.options as { url: string }).url, pubsub);
+    this.locker = new PgLocker((db.options as { url: string }).url, pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
   }
 
   async onModuleInit(): Promise<void> {
