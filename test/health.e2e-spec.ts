@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { serverAdmin, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('GET /api/health', () => {
   let server: TestApp;
@@ -30,11 +29,7 @@ describe('GET /api/health', () => {
   });
 
   it('answers 503 while the database refuses connections, and recovers', async () => {
-    const url = new URL(server.databaseUrl);
-    const database = url.pathname.slice(1);
-    url.pathname = '/postgres';
-    const admin = new pg.Client({ connectionString: url.toString() });
-    await admin.connect();
+    const { admin, database } = await serverAdmin(server.databaseUrl);
     try {
       await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);

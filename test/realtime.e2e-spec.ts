@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PgPubSub } from '../src/pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../src/pubsub/pubsub.module.js';
-import pg from 'pg';
 import { accessToken, wsClient, wsExecute } from './support/clients.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { killConnections, serverAdmin, startTestApp, type TestApp } from './support/test-app.js';
 
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
 async function eventually(predicate: () => boolean, ms = 5000): Promise<void> {
@@ -95,11 +94,7 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
   });
 
   it('keeps delivering after its listening connection is killed, with one listener per instance', async () => {
-    const url = new URL(first.databaseUrl);
-    const database = url.pathname.slice(1);
-    url.pathname = '/postgres';
-    const admin = new pg.Client({ connectionString: url.toString() });
-    await admin.connect();
+    const { admin, database } = await serverAdmin(first.databaseUrl);
     try {
       const listeners = async () =>
         Number(
@@ -110,10 +105,7 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
             )
           ).rows[0].n,
         );
-      await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-pubsub'",
-        [database],
-      );
+      expect(await killConnections(first.databaseUrl, 'omero-uploader-pubsub')).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const received: unknown[] = [];
       const id = await second.app.get<PgPubSub>(PUB_SUB).subscribe('afterOutage', (payload) => received.push(payload));

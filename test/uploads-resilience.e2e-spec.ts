@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { spawnApp, waitUntilReady } from './support/spawn-app.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { killConnections, startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, tiffLike, TusClient } from './support/tus.js';
 
 const UPLOAD = 'query($id: ID!) { upload(id: $id) { status sha256 sizeBytes storedName } }';
@@ -61,17 +60,7 @@ describe('uploads that survive failures', () => {
       const { id } = await tus.create('lock-lost.tif', data.length);
       expect((await tus.patch(id, 0, data.subarray(0, 1024 * 1024))).status).toBe(204);
       // The instance still leases the upload's lock on that connection; the database drops it.
-      const url = new URL(first.databaseUrl);
-      const database = url.pathname.slice(1);
-      url.pathname = '/postgres';
-      const admin = new pg.Client({ connectionString: url.toString() });
-      await admin.connect();
-      const killed = await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-locks'",
-        [database],
-      );
-      await admin.end();
-      expect(killed.rowCount).toBeGreaterThan(0);
+      expect(await killConnections(first.databaseUrl, 'omero-uploader-locks')).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 200));
 
       expect((await tus.patch(id, 1024 * 1024, data.subarray(1024 * 1024))).status).toBe(204);

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { loadEnvironment } from '../../src/environment/environment.js';
@@ -20,6 +21,33 @@ export async function createTestDatabase(): Promise<string> {
   await ensureDatabase(adminUrl.toString(), name);
   serverUrl.pathname = `/${name}`;
   return serverUrl.toString();
+}
+
+/**
+ * A superuser connection to the server behind `databaseUrl` (on its maintenance database),
+ * for tests that break things on purpose, and the name of the test's database.
+ */
+export async function serverAdmin(databaseUrl: string): Promise<{ admin: pg.Client; database: string }> {
+  const url = new URL(databaseUrl);
+  const database = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  return { admin, database };
+}
+
+/** Ends the connections of one part of the app (by application_name) on a test database. */
+export async function killConnections(databaseUrl: string, applicationName: string): Promise<number> {
+  const { admin, database } = await serverAdmin(databaseUrl);
+  try {
+    const killed = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+      [database, applicationName],
+    );
+    return killed.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
 }
 
 export interface TestApp {
