@@ -7,6 +7,8 @@ import { FeatureFlag } from './src/config/feature-flag.entity.js';
 import { UploaderSettings } from './src/config/uploader-settings.entity.js';
 import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700000000-create-auth-tables.js';
 import { CreateUploadTables1763800000000 } from './src/database/migrations/1763800000000-create-upload-tables.js';
+import { CreateImportTables1763900000000 } from './src/database/migrations/1763900000000-create-import-tables.js';
+import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
 /**
@@ -14,8 +16,21 @@ import { Upload } from './src/upload/upload.entity.js';
  * TypeORM CLI. Entities and migrations are listed, not globbed, so the list is the same under
  * ts-jest, in dist/ and in the CLI. Add every new migration here.
  */
-export const entities = [User, ApiToken, LoginFailure, FeatureFlag, UploaderSettings, Upload, AnalyticsEvent];
-export const migrations = [CreateAuthTables1763700000000, CreateUploadTables1763800000000];
+export const entities = [
+  User,
+  ApiToken,
+  LoginFailure,
+  FeatureFlag,
+  UploaderSettings,
+  Upload,
+  AnalyticsEvent,
+  ImportJob,
+];
+export const migrations = [
+  CreateAuthTables1763700000000,
+  CreateUploadTables1763800000000,
+  CreateImportTables1763900000000,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -17,6 +17,8 @@ import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthController } from './health/health.controller.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UploadModule } from './upload/upload.module.js';
+import { ImportModule } from './import/import.module.js';
+import { OmeroModule } from './omero/omero.module.js';
 
 export interface AppModuleOptions {
   env: Environment;
@@ -45,6 +47,8 @@ export class AppModule {
         AnalyticsModule,
         ConfigModule,
         UploadModule,
+        OmeroModule,
+        ImportModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],

@@ -48,6 +48,9 @@ export class AnalyticsEvent {
   @Column({ name: 'bytes_per_second', type: 'double precision', nullable: true })
   bytesPerSecond: number | null;
 
+  @Column({ name: 'image_count', type: 'integer', nullable: true })
+  imageCount: number | null;
+
   /** success, failure or cancelled. */
   @Column({ type: 'varchar', length: 20, nullable: true })
   outcome: string | null;

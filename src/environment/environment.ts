@@ -115,11 +115,48 @@ export class Environment {
   @Min(1)
   UPLOAD_LOCK_CONNECTIONS = 40;
 
+  /** all: HTTP and import workers; web: HTTP only; worker: import workers only, no HTTP server. */
+  @IsIn(['all', 'web', 'worker'])
+  APP_ROLE: 'all' | 'web' | 'worker' = 'all';
+
+  /** The folder the in-place importer may browse and import from; unset disables it. */
+  @IsOptional()
+  @IsString()
+  IMPORT_ROOT?: string;
+
+  /** Imports one instance runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  IMPORT_CONCURRENCY = 2;
+
+  /** How long one import attempt may take before it is stopped and counted as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_TIMEOUT_MINUTES = 60;
+
+  /** Attempts of an import whose failure may be temporary (OMERO unreachable, a timeout). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  IMPORT_MAX_ATTEMPTS = 3;
+
+  /** Keep an uploaded file after its import succeeded (by default it is removed). */
+  @IsIn(['true', 'false'])
+  IMPORT_KEEP_UPLOADED_FILES: 'true' | 'false' = 'false';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  get importRoot(): string | undefined {
+    return this.IMPORT_ROOT ? resolve(this.IMPORT_ROOT) : undefined;
   }
 
   get dataDir(): string {
@@ -158,7 +195,7 @@ function describe(errors: ValidationError[], given: Record<string, string>): str
 export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
   const known = Object.keys(new Environment());
   const plain: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IMPORT_ROOT']) {
     const value = source[key];
     if (value !== undefined && value !== '') plain[key] = value;
   }

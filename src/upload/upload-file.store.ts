@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CachedConfigstore } from './cached-configstore.js';
-import { SIGNATURE_BYTES } from './file-formats.js';
+import { SIGNATURE_BYTES } from '../common/image-formats.js';
 
 /**
  * Socket chunks are ~64 KiB. While one disk write is in flight the write stream queues what

@@ -15,7 +15,7 @@ import { UploaderSettingsService } from '../config/uploader-settings.service.js'
 import { Environment } from '../environment/environment.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
-import { describeContent, detectFormat } from './file-formats.js';
+import { describeContent, detectFormat } from '../common/image-formats.js';
 import { displayName, extensionOf, storageName } from './file-name.js';
 import { PgLocker } from './pg-locker.js';
 import { formatBytes } from './format-bytes.js';
@@ -23,8 +23,11 @@ import { UploadFileStore, type TusError } from './upload-file.store.js';
 import { placeCompletedFile } from './upload-naming.policy.js';
 import { Upload, type ImportTargetType, type UploadStatus } from './upload.entity.js';
 
-/** Called inside the completion's transaction: the Import module queues its job here. */
-export type UploadCompletedListener = (upload: Upload, manager: EntityManager) => Promise<void>;
+/**
+ * Called inside the completion's transaction (the Import module queues its job there); may
+ * return what to do once that transaction has committed.
+ */
+export type UploadCompletedListener = (upload: Upload, manager: EntityManager) => Promise<void | (() => Promise<void>)>;
 
 const TARGET_TYPES: ImportTargetType[] = ['DATASET', 'SCREEN'];
 const TARGET_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -285,6 +288,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       detectedFormat: format,
       completedAt,
     };
+    const afterCommit: (() => Promise<void>)[] = [];
     try {
       await this.db.transaction(async (manager) => {
         const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
@@ -295,7 +299,10 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
            WHERE storage_path = $1 AND id <> $2`,
           [changes.storagePath, id],
         );
-        for (const listener of this.listeners) await listener({ ...upload, ...changes }, manager);
+        for (const listener of this.listeners) {
+          const then = await listener({ ...upload, ...changes }, manager);
+          if (then) afterCommit.push(then);
+        }
         const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
         await this.analytics.record(
           {
@@ -319,6 +326,8 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     await placement.commit();
     this.liveOwners.delete(id);
     Object.assign(upload, changes);
+    for (const then of afterCommit)
+      await then().catch((error: unknown) => this.logger.error(`after completing ${id}: ${describeError(error)}`));
     this.logger.log({ event: 'upload_completed', uploadId: id, sizeBytes: size, format });
     return upload;
   }

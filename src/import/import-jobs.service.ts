@@ -1,0 +1,276 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { basename } from 'node:path';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { AnalyticsService } from '../analytics/analytics.service.js';
+import { type AuthUser, isAdmin } from '../auth/auth-user.js';
+import { AppError, ErrorCode } from '../common/errors/app-error.js';
+import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { type ImportTargetType, OmeroGateway } from '../omero/omero-gateway.port.js';
+import { omeroUserOf } from '../omero/omero-user.js';
+import { PgPubSub } from '../pubsub/pg-pubsub.js';
+import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import type { Upload } from '../upload/upload.entity.js';
+import { UploadsService } from '../upload/uploads.service.js';
+import { ImportJob, type ImportStatus } from './import-job.entity.js';
+import { ImportQueue } from './import-queue.service.js';
+import { type ResolvedServerPath, ServerFilesService } from './server-files.service.js';
+
+export const IMPORT_JOB_UPDATED = 'importJobUpdated';
+export const IMPORT_QUEUED = 'importQueued';
+export const IMPORT_CANCEL_REQUESTED = 'importCancelRequested';
+
+/** What travels through NOTIFY: ids only; subscribers reload the row. */
+export interface ImportJobEvent {
+  id: string;
+  ownerId: string;
+}
+
+export interface Target {
+  targetType: ImportTargetType;
+  targetId: string;
+  groupId: string;
+}
+
+/**
+ * Queuing, cancelling and retrying imports, and reading them. Every status change is written to
+ * PostgreSQL and then published, so subscribers on every instance hear of it.
+ */
+@Injectable()
+export class ImportJobsService implements OnModuleInit {
+  constructor(
+    @InjectRepository(ImportJob) private readonly jobs: Repository<ImportJob>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(PUB_SUB) private readonly pubsub: PgPubSub,
+    private readonly queue: ImportQueue,
+    private readonly gateway: OmeroGateway,
+    private readonly uploads: UploadsService,
+    private readonly settings: UploaderSettingsService,
+    private readonly serverFiles: ServerFilesService,
+    private readonly analytics: AnalyticsService,
+  ) {}
+
+  onModuleInit(): void {
+    // Auto-import: an upload completed with a target gets its job in the same transaction,
+    // announced once that transaction has committed.
+    this.uploads.onCompleted(async (upload, manager) => {
+      if (!upload.targetType || !upload.targetId || !upload.groupId || !this.settings.current.autoImport) return;
+      const target = { targetType: upload.targetType, targetId: upload.targetId, groupId: upload.groupId };
+      const job = await this.queueUpload(upload, target, manager);
+      return () => this.announce(job, true);
+    });
+  }
+
+  // --- queuing --------------------------------------------------------------------------
+
+  /** importUpload: the upload's job, created (after a permission check) if it has none yet. */
+  async importUpload(user: AuthUser, uploadId: string, target: Target): Promise<ImportJob> {
+    const upload = await this.uploads.findOwn(user, uploadId);
+    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${uploadId.slice(0, 64)} of yours.`);
+    const existing = await this.jobs.findOneBy({ uploadId: upload.id });
+    if (existing) return existing;
+    if (upload.status !== 'completed') {
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `This upload is ${upload.status}; only a completed upload can be imported. Finish the upload first.`,
+      );
+    }
+    await this.assertCanLink(user, target);
+    const job = await this.db.transaction((manager) => this.queueUpload(upload, target, manager));
+    await this.announce(job, true);
+    return job;
+  }
+
+  /** importServerFiles: one job per file, linked in place; every path is checked first. */
+  async importServerFiles(user: AuthUser, paths: string[], target: Target): Promise<ImportJob[]> {
+    const files: ResolvedServerPath[] = [];
+    for (const path of paths) {
+      const resolved = await this.serverFiles.resolve(path);
+      if (!resolved.stats.isFile()) {
+        throw new AppError(ErrorCode.BAD_USER_INPUT, `${resolved.relative} is a folder; choose the files in it.`);
+      }
+      files.push(resolved);
+    }
+    await this.assertCanLink(user, target);
+    const jobs = await this.db.transaction(async (manager) => {
+      const jobs: ImportJob[] = [];
+      for (const file of files) {
+        jobs.push(
+          await this.insertAndQueue(manager, {
+            ownerId: user.id,
+            uploadId: null,
+            sourceKind: 'server',
+            sourcePath: file.relative,
+            fileName: basename(file.relative),
+            sizeBytes: file.stats.size,
+            ...target,
+          }),
+        );
+      }
+      return jobs;
+    });
+    for (const job of jobs) await this.announce(job, true);
+    return jobs;
+  }
+
+  /** The one job of an upload (ON CONFLICT: a second request gets the first job). */
+  private async queueUpload(upload: Upload, target: Target, manager: EntityManager): Promise<ImportJob> {
+    const existing = await manager.findOneBy(ImportJob, { uploadId: upload.id });
+    if (existing) return existing;
+    return this.insertAndQueue(manager, {
+      ownerId: upload.ownerId,
+      uploadId: upload.id,
+      sourceKind: 'upload',
+      sourcePath: upload.storagePath!,
+      fileName: upload.fileName,
+      sizeBytes: upload.sizeBytes,
+      ...target,
+    });
+  }
+
+  private async insertAndQueue(manager: EntityManager, fields: Partial<ImportJob>): Promise<ImportJob> {
+    const job = await manager.save(ImportJob, manager.create(ImportJob, { ...fields, status: 'QUEUED' }));
+    await this.queue.send(job.id, { manager });
+    await this.analytics.record(
+      {
+        eventType: 'import_queued',
+        userId: job.ownerId,
+        groupId: job.groupId,
+        uploadId: job.uploadId,
+        importJobId: job.id,
+        sizeBytes: job.sizeBytes,
+      },
+      manager,
+    );
+    // Announced by the caller after commit: subscribers must find the job when they look.
+    return job;
+  }
+
+  // --- permissions ----------------------------------------------------------------------
+
+  /** The target must be one the user may link into, in one of the user's groups. */
+  async assertCanLink(user: Pick<AuthUser, 'id' | 'username'>, target: Target): Promise<void> {
+    const kind = target.targetType === 'DATASET' ? 'dataset' : 'screen';
+    const targets = await this.gateway.listTargets(omeroUserOf(user), target.groupId, target.targetType);
+    const found = targets.find((candidate) => candidate.id === target.targetId);
+    if (!found) {
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        `There is no ${kind} ${target.targetId} you can see in group ${target.groupId}.`,
+      );
+    }
+    if (!found.canLink) {
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        `You may not import into the ${kind} "${found.name}"; ask its owner or choose another ${kind}.`,
+      );
+    }
+  }
+
+  // --- cancel and retry -----------------------------------------------------------------
+
+  async cancel(user: AuthUser, id: string): Promise<ImportJob> {
+    const job = await this.findVisible(user, id);
+    if (!job) throw new AppError(ErrorCode.NOT_FOUND, `There is no import job ${id.slice(0, 64)} of yours.`);
+    const queued = await this.transition(job.id, ['QUEUED'], {
+      status: 'CANCELLED',
+      errorCode: 'CANCELLED',
+      errorMessage: `Cancelled by ${user.username}.`,
+      finishedAt: new Date(),
+    });
+    if (queued) return queued;
+    if (job.status === 'RUNNING') {
+      await this.jobs.update({ id: job.id, status: 'RUNNING' }, { cancelRequested: true });
+      // The instance running it aborts the import and records the cancellation.
+      await this.pubsub.publish(IMPORT_CANCEL_REQUESTED, { id: job.id });
+      return this.jobs.findOneByOrFail({ id: job.id });
+    }
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `This import has ${job.status.toLowerCase()} already; there is nothing to cancel.`,
+    );
+  }
+
+  async retry(user: AuthUser, id: string): Promise<ImportJob> {
+    const job = await this.findVisible(user, id);
+    if (!job) throw new AppError(ErrorCode.NOT_FOUND, `There is no import job ${id.slice(0, 64)} of yours.`);
+    if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `This import is ${job.status.toLowerCase()}; only a failed or cancelled import can be retried.`,
+      );
+    }
+    const retried = await this.db.transaction(async (manager) => {
+      const result = await manager.update(
+        ImportJob,
+        { id: job.id, status: job.status },
+        {
+          status: 'QUEUED',
+          attempts: 0,
+          errorCode: null,
+          errorMessage: null,
+          cancelRequested: false,
+          finishedAt: null,
+          queuedAt: new Date(),
+        },
+      );
+      if (!result.affected)
+        throw new AppError(ErrorCode.CONFLICT, 'This import changed meanwhile; reload it and try again.');
+      await this.queue.send(job.id, { manager });
+      return manager.findOneByOrFail(ImportJob, { id: job.id });
+    });
+    await this.announce(retried, true);
+    return retried;
+  }
+
+  /**
+   * A compare-and-update of a job's status, published when it happened: the one way statuses
+   * change, so no change goes unannounced and no stale writer overwrites a newer state.
+   */
+  async transition(id: string, from: ImportStatus[], changes: Partial<ImportJob>): Promise<ImportJob | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE import_jobs SET ${Object.keys(changes)
+        .map((key, i) => `${this.column(key)} = $${i + 3}`)
+        .join(', ')}, updated_at = now()
+       WHERE id = $1 AND status = ANY($2) RETURNING id`,
+      [id, from, ...Object.values(changes)],
+    )) as [{ id: string }[], number];
+    if (!rows.length) return null;
+    const job = await this.jobs.findOneByOrFail({ id });
+    await this.announce(job, job.status === 'QUEUED');
+    return job;
+  }
+
+  private column(property: string): string {
+    return this.jobs.metadata.findColumnWithPropertyName(property)!.databaseName;
+  }
+
+  async announce(job: Pick<ImportJob, 'id' | 'ownerId'>, queued = false): Promise<void> {
+    await this.pubsub.publish(IMPORT_JOB_UPDATED, { id: job.id, ownerId: job.ownerId } satisfies ImportJobEvent);
+    if (queued) await this.pubsub.publish(IMPORT_QUEUED, {});
+  }
+
+  // --- queries --------------------------------------------------------------------------
+
+  /** The caller's jobs, newest first; administrators see everyone's. */
+  list(user: AuthUser, status: ImportStatus | undefined, limit: number, offset: number): Promise<ImportJob[]> {
+    return this.jobs.find({
+      where: { ...(isAdmin(user) ? {} : { ownerId: user.id }), ...(status ? { status } : {}) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: Math.min(Math.max(limit, 1), 500),
+      skip: Math.max(offset, 0),
+    });
+  }
+
+  /** A job the caller may see (their own; any for administrators), else null. */
+  async findVisible(user: AuthUser, id: string): Promise<ImportJob | null> {
+    if (!isUUID(id)) return null;
+    const job = await this.jobs.findOneBy({ id });
+    return job && (job.ownerId === user.id || isAdmin(user)) ? job : null;
+  }
+
+  findForUpload(uploadId: string): Promise<ImportJob | null> {
+    return this.jobs.findOneBy({ uploadId });
+  }
+}

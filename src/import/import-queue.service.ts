@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import PgBoss from 'pg-boss';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Environment } from '../environment/environment.js';
+
+export const IMPORT_QUEUE = 'omero-import';
+
+interface QueuedImport {
+  jobId: string;
+}
+
+/**
+ * The import queue on pg-boss, in the app's own database. pg-boss only delivers: whether a job
+ * runs, retries or ends is decided by the import_jobs row (ImportWorker), so its own retries
+ * are off. The queue is "stately" and keyed by the job id, so sending a job that is already
+ * waiting does nothing, which lets the maintenance sweep re-send without fear of duplicates.
+ */
+@Injectable()
+export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ImportQueue.name);
+  private boss: PgBoss;
+  private readonly workerIds: string[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(Environment) private readonly env: Environment,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.boss = new PgBoss({
+      connectionString: (this.db.options as { url: string }).url,
+      schema: 'pgboss',
+      max: 4,
+      application_name: 'omero-uploader-queue',
+    });
+    this.boss.on('error', (error) => this.logger.error(`queue: ${error.message}`));
+    await this.boss.start();
+    await this.boss.createQueue(IMPORT_QUEUE, { name: IMPORT_QUEUE, policy: 'stately' });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Workers finish the job in hand (the worker service aborts long imports first).
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 20_000 });
+  }
+
+  /** Queues a job, inside the caller's transaction when a manager is given. */
+  async send(jobId: string, options: { manager?: EntityManager; startAfter?: Date } = {}): Promise<void> {
+    const { manager, startAfter } = options;
+    await this.boss.send(IMPORT_QUEUE, { jobId } satisfies QueuedImport, {
+      singletonKey: jobId,
+      retryLimit: 0,
+      // pg-boss gives up on a job after this; ImportWorker's heartbeats notice dead workers sooner.
+      expireInSeconds: this.env.IMPORT_TIMEOUT_MINUTES * 60 + 300,
+      startAfter,
+      db: manager
+        ? { executeSql: async (text, values) => ({ rows: (await manager.query(text, values)) as unknown[] }) }
+        : undefined,
+    });
+  }
+
+  /** Starts `concurrency` workers on this instance, each running one job at a time. */
+  async work(concurrency: number, run: (jobId: string) => Promise<void>): Promise<void> {
+    for (let i = 0; i < concurrency; i++) {
+      const id = await this.boss.work<QueuedImport>(
+        IMPORT_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: 0.5 },
+        async ([job]) => run(job.data.jobId),
+      );
+      this.workerIds.push(id);
+    }
+  }
+
+  /** Wakes this instance's idle workers at once rather than at their next poll. */
+  wake(): void {
+    for (const id of this.workerIds) this.boss.notifyWorker(id);
+  }
+}

@@ -1,0 +1,297 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { AnalyticsService } from '../analytics/analytics.service.js';
+import { AppError } from '../common/errors/app-error.js';
+import { Environment } from '../environment/environment.js';
+import { OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-gateway.port.js';
+import { PgPubSub } from '../pubsub/pg-pubsub.js';
+import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import type { ImportJob, ImportJobErrorCode } from './import-job.entity.js';
+import { IMPORT_CANCEL_REQUESTED, IMPORT_QUEUED, ImportJobsService } from './import-jobs.service.js';
+import { ImportQueue } from './import-queue.service.js';
+import { ServerFilesService } from './server-files.service.js';
+
+const HEARTBEAT_MS = 10_000;
+/** A RUNNING job whose heartbeat is older than this lost its worker. */
+const STALE_AFTER_SECONDS = 45;
+const SWEEP_MS = 15_000;
+
+/**
+ * Runs import jobs (unless APP_ROLE=web): claims a QUEUED job, re-checks the permission,
+ * imports through the gateway as the job's owner, and records the outcome. Temporary failures
+ * are queued again with a growing delay, up to IMPORT_MAX_ATTEMPTS; permanent ones fail at
+ * once. A worker that dies is noticed by its missing heartbeat, on any instance.
+ */
+@Injectable()
+export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ImportWorker.name);
+  /** Jobs running here, to abort on cancellation or shutdown. */
+  private readonly running = new Map<string, AbortController>();
+  private timers: NodeJS.Timeout[] = [];
+  private subscriptions: number[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(Environment) private readonly env: Environment,
+    @Inject(PUB_SUB) private readonly pubsub: PgPubSub,
+    private readonly queue: ImportQueue,
+    private readonly jobs: ImportJobsService,
+    private readonly gateway: OmeroGateway,
+    private readonly serverFiles: ServerFilesService,
+    private readonly analytics: AnalyticsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.env.APP_ROLE === 'web') return;
+    this.subscriptions.push(
+      await this.pubsub.subscribe(IMPORT_CANCEL_REQUESTED, (payload) =>
+        this.running.get((payload as { id: string }).id)?.abort('cancel'),
+      ),
+      await this.pubsub.subscribe(IMPORT_QUEUED, () => this.queue.wake()),
+    );
+    await this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId) => this.run(jobId));
+    this.timers.push(setInterval(() => void this.sweep(), SWEEP_MS).unref());
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
+    // Imports in flight stop now and go back to the queue for another worker.
+    for (const controller of this.running.values()) controller.abort('shutdown');
+  }
+
+  /** One job, from claim to outcome. Never throws: pg-boss only delivers. */
+  async run(jobId: string): Promise<void> {
+    const job = await this.claim(jobId);
+    if (!job) return;
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    const heartbeat = setInterval(() => {
+      void this.db.query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1', [job.id]).catch(() => undefined);
+    }, HEARTBEAT_MS).unref();
+    try {
+      await this.analytics.record({
+        eventType: 'import_started',
+        userId: job.ownerId,
+        groupId: job.groupId,
+        uploadId: job.uploadId,
+        importJobId: job.id,
+      });
+      const result = await this.importJob(job, controller.signal);
+      await this.succeeded(job, result);
+    } catch (error) {
+      await this.failed(job, error, controller.signal);
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+    }
+  }
+
+  /** QUEUED → RUNNING for exactly one worker (a compare-and-update); null if not queued. */
+  private async claim(jobId: string): Promise<ImportJob | null> {
+    const [queued] = (await this.db.query(`SELECT attempts FROM import_jobs WHERE id = $1 AND status = 'QUEUED'`, [
+      jobId,
+    ])) as {
+      attempts: number;
+    }[];
+    if (!queued) return null;
+    return this.jobs.transition(jobId, ['QUEUED'], {
+      status: 'RUNNING',
+      attempts: queued.attempts + 1,
+      startedAt: new Date(),
+      heartbeatAt: new Date(),
+      finishedAt: null,
+    });
+  }
+
+  private async importJob(job: ImportJob, signal: AbortSignal) {
+    const user = { id: job.ownerId, username: await this.ownerName(job.ownerId) };
+    // The permission may have changed since the job was queued.
+    try {
+      await this.jobs.assertCanLink(user, job);
+    } catch (error) {
+      if (error instanceof AppError) throw new JobFailure('FORBIDDEN', error.message);
+      throw error;
+    }
+    const { path, transfer } = await this.source(job);
+    return this.gateway.importFile({
+      user,
+      path,
+      transfer,
+      target: { type: job.targetType, id: job.targetId, groupId: job.groupId },
+      signal,
+      timeoutMs: this.env.IMPORT_TIMEOUT_MINUTES * 60_000,
+    });
+  }
+
+  /** Where the bytes are, and how OMERO should take them: copied from uploads, linked in place. */
+  private async source(job: ImportJob): Promise<{ path: string; transfer: Transfer }> {
+    if (job.sourceKind === 'server') {
+      try {
+        return { path: (await this.serverFiles.resolve(job.sourcePath)).absolute, transfer: 'ln_s' };
+      } catch (error) {
+        throw new JobFailure('SOURCE_MISSING', error instanceof Error ? error.message : String(error));
+      }
+    }
+    const path = join(this.env.dataDir, job.sourcePath);
+    if (!existsSync(path))
+      throw new JobFailure(
+        'SOURCE_MISSING',
+        `The uploaded file ${job.fileName} is no longer on the server; upload it again.`,
+      );
+    return { path, transfer: this.env.IMPORT_KEEP_UPLOADED_FILES === 'true' ? 'upload' : 'upload_rm' };
+  }
+
+  private async succeeded(
+    job: ImportJob,
+    result: { imageIds: string[]; plateIds: string[]; filesetId: string | null; log: string },
+  ) {
+    const finishedAt = new Date();
+    const done = await this.jobs.transition(job.id, ['RUNNING'], {
+      status: 'SUCCEEDED',
+      omeroImageIds: result.imageIds,
+      omeroPlateIds: result.plateIds,
+      omeroFilesetId: result.filesetId,
+      log: result.log.slice(-20_000),
+      finishedAt,
+      errorCode: null,
+      errorMessage: null,
+    });
+    if (!done) return;
+    if (job.uploadId) {
+      await this.db.query(
+        `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
+        [job.uploadId],
+      );
+    }
+    await this.analytics.record({
+      eventType: 'import_succeeded',
+      userId: job.ownerId,
+      groupId: job.groupId,
+      uploadId: job.uploadId,
+      importJobId: job.id,
+      sizeBytes: job.sizeBytes,
+      durationMs: finishedAt.getTime() - (job.startedAt ?? finishedAt).getTime(),
+      imageCount: result.imageIds.length,
+      outcome: 'success',
+    });
+  }
+
+  private async failed(job: ImportJob, error: unknown, signal: AbortSignal): Promise<void> {
+    const failure = toFailure(error, signal);
+    if (!(error instanceof OmeroImportError) && !(error instanceof JobFailure)) {
+      this.logger.error(
+        `import ${job.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+    }
+    if (failure.code === 'CANCELLED' && signal.reason === 'shutdown') {
+      // Not the user's doing: back to the queue for another worker.
+      await this.jobs.transition(job.id, ['RUNNING'], {
+        status: 'QUEUED',
+        queuedAt: new Date(),
+        attempts: job.attempts - 1,
+      });
+      return;
+    }
+    const retry = !failure.permanent && job.attempts < this.env.IMPORT_MAX_ATTEMPTS;
+    const changes: Partial<ImportJob> = {
+      errorCode: failure.code,
+      errorMessage: retry
+        ? `${failure.message} Retrying (attempt ${job.attempts + 1} of ${this.env.IMPORT_MAX_ATTEMPTS}).`
+        : failure.message,
+      log: failure.log.slice(-20_000) || null,
+    };
+    if (retry) {
+      const delayMs = 30_000 * 2 ** (job.attempts - 1);
+      const queued = await this.jobs.transition(job.id, ['RUNNING'], {
+        ...changes,
+        status: 'QUEUED',
+        queuedAt: new Date(),
+      });
+      if (queued) await this.queue.send(job.id, { startAfter: new Date(Date.now() + delayMs) });
+      return;
+    }
+    const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+    const ended = await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() });
+    if (!ended || status === 'CANCELLED') return;
+    await this.analytics.record({
+      eventType: 'import_failed',
+      userId: job.ownerId,
+      groupId: job.groupId,
+      uploadId: job.uploadId,
+      importJobId: job.id,
+      outcome: 'failure',
+      errorCode: failure.code,
+    });
+  }
+
+  /**
+   * Jobs whose worker died (no heartbeat) go back to the queue, or fail after their last
+   * attempt; queued jobs whose queue entry was lost (a crash between commit and delivery is
+   * not possible, but a dropped pg-boss job is) are sent again, which the queue ignores for
+   * jobs it still holds.
+   */
+  async sweep(): Promise<void> {
+    try {
+      const [lost] = (await this.db.query(
+        `UPDATE import_jobs
+         SET status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'QUEUED' END,
+             error_code = 'WORKER_LOST',
+             error_message = 'The worker running this import stopped'
+               || CASE WHEN attempts >= $2 THEN '.' ELSE '; it will be retried.' END,
+             finished_at = CASE WHEN attempts >= $2 THEN now() END,
+             queued_at = now(), updated_at = now()
+         WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
+         RETURNING id, owner_id, status`,
+        [STALE_AFTER_SECONDS, this.env.IMPORT_MAX_ATTEMPTS],
+      )) as [{ id: string; owner_id: string; status: string }[], number];
+      for (const job of lost) {
+        if (job.status === 'QUEUED') await this.queue.send(job.id);
+        await this.jobs.announce({ id: job.id, ownerId: job.owner_id }, job.status === 'QUEUED');
+      }
+      const waiting = (await this.db.query(
+        `SELECT id FROM import_jobs WHERE status = 'QUEUED' AND queued_at < now() - interval '2 minutes' LIMIT 500`,
+      )) as { id: string }[];
+      for (const job of waiting) await this.queue.send(job.id);
+    } catch (error) {
+      this.logger.error(`import sweep failed: ${String(error)}`);
+    }
+  }
+
+  private async ownerName(ownerId: string): Promise<string> {
+    const [row] = (await this.db.query('SELECT username FROM users WHERE id = $1', [ownerId])) as {
+      username: string;
+    }[];
+    return row?.username ?? '';
+  }
+}
+
+/** A failure decided by the app itself (not by OMERO): always permanent. */
+class JobFailure extends Error {
+  constructor(
+    readonly code: ImportJobErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function toFailure(
+  error: unknown,
+  signal: AbortSignal,
+): { code: ImportJobErrorCode; message: string; permanent: boolean; log: string } {
+  if (signal.aborted) return { code: 'CANCELLED', message: 'The import was cancelled.', permanent: true, log: '' };
+  if (error instanceof JobFailure) return { code: error.code, message: error.message, permanent: true, log: '' };
+  if (error instanceof OmeroImportError)
+    return { code: error.code, message: error.message, permanent: error.permanent, log: error.log };
+  return {
+    code: 'IMPORT_FAILED',
+    message: 'The import failed unexpectedly; it has been logged.',
+    permanent: false,
+    log: '',
+  };
+}

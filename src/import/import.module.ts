@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule } from '../config/config.module.js';
+import { OmeroModule } from '../omero/omero.module.js';
+import { UploadModule } from '../upload/upload.module.js';
+import { ImportJob } from './import-job.entity.js';
+import { ImportJobsService } from './import-jobs.service.js';
+import { ImportQueue } from './import-queue.service.js';
+import { ImportWorker } from './import-worker.service.js';
+import { ImportResolver, UploadImportJobResolver } from './import.resolver.js';
+import { ServerFilesService } from './server-files.service.js';
+
+/** Import jobs: queue (pg-boss), workers, the in-place importer, and their GraphQL API. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ImportJob]), ConfigModule, OmeroModule, UploadModule],
+  providers: [
+    ImportQueue,
+    ImportJobsService,
+    ImportWorker,
+    ServerFilesService,
+    ImportResolver,
+    UploadImportJobResolver,
+  ],
+})
+export class ImportModule {}

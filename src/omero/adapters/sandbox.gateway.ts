@@ -1,0 +1,270 @@
+import { copyFile, mkdir, rename, symlink, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  type ImportRequest,
+  type ImportResult,
+  type ImportTarget,
+  type ImportTargetType,
+  OmeroGateway,
+  type OmeroGroup,
+  OmeroImportError,
+  type OmeroSignIn,
+  type OmeroUser,
+} from '../omero-gateway.port.js';
+import { readImageHeader, UnreadableImageError } from './image-header.reader.js';
+
+interface TargetRow {
+  id: number;
+  name: string;
+  kind: ImportTargetType;
+  group_id: number;
+  project_name: string | null;
+  can_link: boolean;
+}
+
+/**
+ * The OMERO stand-in used when no OMERO server is configured, so the whole product can be
+ * tried on one machine: groups, projects, datasets and screens in PostgreSQL, a repository
+ * folder for the imported bytes, and imports that really read each file's header (and fail,
+ * as OMERO does, on a file they cannot read). Never what production uses.
+ *
+ * Permissions follow OMERO's two common group types: in a read-only group a user links only
+ * into their own containers; in a read-write group into any member's.
+ */
+export class SandboxGateway extends OmeroGateway {
+  readonly kind = 'sandbox' as const;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly repositoryDir: string,
+  ) {
+    super();
+  }
+
+  /** The sandbox has no credentials of its own: users sign in with the app's accounts. */
+  signIn(): Promise<OmeroSignIn | null> {
+    return Promise.resolve(null);
+  }
+
+  async listGroups(user: OmeroUser): Promise<OmeroGroup[]> {
+    await this.ensureStarterGroup(user);
+    const rows = (await this.db.query(
+      `SELECT g.id, g.name FROM sandbox_groups g
+       JOIN sandbox_memberships m ON m.group_id = g.id AND m.user_id = $1
+       ORDER BY g.name, g.id`,
+      [user.id],
+    )) as { id: number; name: string }[];
+    return rows.map((row) => ({ id: String(row.id), name: row.name }));
+  }
+
+  async listTargets(user: OmeroUser, groupId: string, type: ImportTargetType): Promise<ImportTarget[]> {
+    await this.ensureStarterGroup(user);
+    if (!/^\d+$/.test(groupId)) return [];
+    const rows = await this.targets(this.db.manager, user, { groupId: Number(groupId), type });
+    return rows.map(toTarget);
+  }
+
+  async importFile(request: ImportRequest): Promise<ImportResult> {
+    const { user, target, signal } = request;
+    if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
+    const [row] = /^\d+$/.test(target.id)
+      ? await this.targets(this.db.manager, user, { id: Number(target.id), type: target.type })
+      : [];
+    if (!row || String(row.group_id) !== target.groupId) {
+      throw new OmeroImportError(
+        'TARGET_NOT_FOUND',
+        `There is no ${target.type.toLowerCase()} ${target.id} in group ${target.groupId} for you.`,
+      );
+    }
+    if (!row.can_link) {
+      throw new OmeroImportError(
+        'NO_PERMISSION',
+        `You may not import into the ${target.type.toLowerCase()} "${row.name}".`,
+      );
+    }
+
+    let header;
+    try {
+      header = await readImageHeader(request.path, basename(request.path));
+    } catch (error) {
+      if (!(error instanceof UnreadableImageError)) throw error;
+      throw new OmeroImportError('UNREADABLE_FILE', error.message, `${error.message}\nNo imports due to errors!`);
+    }
+    if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
+
+    return this.db.transaction(async (manager) => {
+      const [{ fileset }] = (await manager.query(`SELECT nextval('sandbox_fileset_ids')::int AS fileset`)) as {
+        fileset: number;
+      }[];
+      const stored = await this.store(request, fileset);
+      const plateId =
+        target.type === 'SCREEN'
+          ? ((await manager.query(`SELECT nextval('sandbox_plate_ids')::int AS id`)) as { id: number }[])[0].id
+          : null;
+      const images = (await manager.query(
+        `INSERT INTO sandbox_images
+           (fileset_id, container_id, plate_id, owner_id, name, format, width, height, channels, pixel_type, series_index, repository_path)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id`,
+        [
+          fileset,
+          row.id,
+          plateId,
+          user.id,
+          basename(request.path),
+          header.format,
+          header.width,
+          header.height,
+          header.channels,
+          header.pixelType,
+          stored,
+        ],
+      )) as { id: number }[];
+      const imageIds = images.map((image) => String(image.id));
+      return {
+        imageIds,
+        plateIds: plateId === null ? [] : [String(plateId)],
+        filesetId: String(fileset),
+        log:
+          `${header.format} ${header.width} x ${header.height}, ${header.channels} channel(s), ${header.pixelType}, ` +
+          `${header.planes} plane(s)\n1 file uploaded, 1 fileset created, ${imageIds.length} image imported, 0 errors`,
+      };
+    });
+  }
+
+  // --- administration (GraphQL, administrators only) -----------------------------------
+
+  async createGroup(name: string, readWrite: boolean, memberIds: string[]): Promise<{ id: string; name: string }> {
+    return this.db.transaction(async (manager) => {
+      const [group] = (await manager.query(
+        'INSERT INTO sandbox_groups (name, permissions) VALUES ($1, $2) RETURNING id, name',
+        [name, readWrite ? 'read-write' : 'read-only'],
+      )) as { id: number; name: string }[];
+      for (const userId of new Set(memberIds)) {
+        await manager.query('INSERT INTO sandbox_memberships (group_id, user_id) VALUES ($1, $2)', [group.id, userId]);
+      }
+      return { id: String(group.id), name: group.name };
+    });
+  }
+
+  /**
+   * A dataset (in a project, created if needed) or a screen, owned by a member of the group.
+   * Returns null when the group does not exist or the owner is not a member.
+   */
+  async createContainer(
+    groupId: string,
+    type: ImportTargetType,
+    name: string,
+    ownerId: string,
+    projectName?: string,
+  ): Promise<ImportTarget | null> {
+    return this.db.transaction(async (manager) => {
+      const member = (await manager.query('SELECT 1 FROM sandbox_memberships WHERE group_id = $1 AND user_id = $2', [
+        Number(groupId),
+        ownerId,
+      ])) as unknown[];
+      if (!member.length) return null;
+      let projectId: number | null = null;
+      if (type === 'DATASET' && projectName) {
+        const [found] = (await manager.query(
+          `SELECT id FROM sandbox_containers WHERE kind = 'PROJECT' AND group_id = $1 AND name = $2 LIMIT 1`,
+          [Number(groupId), projectName],
+        )) as { id: number }[];
+        projectId =
+          found?.id ??
+          (
+            (await manager.query(
+              `INSERT INTO sandbox_containers (kind, group_id, owner_id, name) VALUES ('PROJECT', $1, $2, $3) RETURNING id`,
+              [Number(groupId), ownerId, projectName],
+            )) as { id: number }[]
+          )[0].id;
+      }
+      const [created] = (await manager.query(
+        'INSERT INTO sandbox_containers (kind, group_id, owner_id, project_id, name) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        [type, Number(groupId), ownerId, projectId, name],
+      )) as { id: number }[];
+      const [row] = await this.targets(manager, { id: ownerId, username: '' }, { id: created.id, type });
+      return toTarget(row);
+    });
+  }
+
+  /** Keeps the bytes in the repository: moved (upload_rm), copied (upload) or linked (ln_s). */
+  private async store(request: ImportRequest, fileset: number): Promise<string> {
+    const folder = join(this.repositoryDir, String(fileset));
+    await mkdir(folder, { recursive: true });
+    const destination = join(folder, basename(request.path));
+    if (request.transfer === 'ln_s') {
+      await symlink(request.path, destination);
+    } else if (request.transfer === 'upload') {
+      await copyFile(request.path, destination);
+    } else {
+      await rename(request.path, destination).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EXDEV') throw error;
+        await copyFile(request.path, destination);
+        await unlink(request.path);
+      });
+    }
+    return destination;
+  }
+
+  private targets(
+    manager: EntityManager,
+    user: OmeroUser,
+    where: { groupId?: number; id?: number; type: ImportTargetType },
+  ): Promise<TargetRow[]> {
+    return manager.query(
+      `SELECT c.id, c.name, c.kind, c.group_id, p.name AS project_name,
+              (c.owner_id = $1 OR g.permissions = 'read-write') AS can_link
+       FROM sandbox_containers c
+       JOIN sandbox_groups g ON g.id = c.group_id
+       JOIN sandbox_memberships m ON m.group_id = c.group_id AND m.user_id = $1
+       LEFT JOIN sandbox_containers p ON p.id = c.project_id
+       WHERE c.kind = $2 AND ($3::int IS NULL OR c.group_id = $3) AND ($4::int IS NULL OR c.id = $4)
+       ORDER BY p.name NULLS LAST, c.name, c.id`,
+      [user.id, where.type, where.groupId ?? null, where.id ?? null],
+    ) as Promise<TargetRow[]>;
+  }
+
+  /** Every user starts with a group of their own holding a project, a dataset and a screen. */
+  private async ensureStarterGroup(user: OmeroUser): Promise<void> {
+    const existing = (await this.db.query('SELECT 1 FROM sandbox_memberships WHERE user_id = $1 LIMIT 1', [
+      user.id,
+    ])) as unknown[];
+    if (existing.length) return;
+    await this.db.transaction(async (manager) => {
+      // Two first requests of one user at once must create one starter group, not two.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sandbox:${user.id}`]);
+      const again = (await manager.query('SELECT 1 FROM sandbox_memberships WHERE user_id = $1 LIMIT 1', [
+        user.id,
+      ])) as unknown[];
+      if (again.length) return;
+      const [group] = (await manager.query(`INSERT INTO sandbox_groups (name) VALUES ($1) RETURNING id`, [
+        `${user.username}'s group`,
+      ])) as { id: number }[];
+      await manager.query('INSERT INTO sandbox_memberships (group_id, user_id) VALUES ($1, $2)', [group.id, user.id]);
+      const [project] = (await manager.query(
+        `INSERT INTO sandbox_containers (kind, group_id, owner_id, name) VALUES ('PROJECT', $1, $2, 'My project') RETURNING id`,
+        [group.id, user.id],
+      )) as { id: number }[];
+      await manager.query(
+        `INSERT INTO sandbox_containers (kind, group_id, owner_id, project_id, name) VALUES ('DATASET', $1, $2, $3, 'My dataset')`,
+        [group.id, user.id, project.id],
+      );
+      await manager.query(
+        `INSERT INTO sandbox_containers (kind, group_id, owner_id, name) VALUES ('SCREEN', $1, $2, 'My screen')`,
+        [group.id, user.id],
+      );
+    });
+  }
+}
+
+function toTarget(row: TargetRow): ImportTarget {
+  return {
+    id: String(row.id),
+    name: row.name,
+    type: row.kind,
+    groupId: String(row.group_id),
+    projectName: row.project_name,
+    canLink: row.can_link,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The one door to OMERO. The rest of the app asks this port for groups, import targets and
+ * imports, and never knows whether a real OMERO server (the command-line importer and the
+ * OMERO.web JSON API) or the sandbox answers. See OMERO.md for what a real server does.
+ */
+
+export type ImportTargetType = 'DATASET' | 'SCREEN';
+
+/** Who an operation runs as: the app's user, and what OMERO knows of them. */
+export interface OmeroUser {
+  /** The app's user id. */
+  id: string;
+  /** The OMERO user name (with OMERO sign-in, the same as the app's). */
+  username: string;
+  /** An OMERO session key from sign-in, when the adapter works with user sessions. */
+  sessionKey?: string;
+}
+
+export interface OmeroGroup {
+  id: string;
+  name: string;
+}
+
+export interface ImportTarget {
+  id: string;
+  name: string;
+  type: ImportTargetType;
+  groupId: string;
+  /** The project a dataset belongs to (null for orphaned datasets and for screens). */
+  projectName: string | null;
+  /** Whether OMERO lets this user link (import) into it. */
+  canLink: boolean;
+}
+
+/** The result of a sign-in that OMERO accepted. */
+export interface OmeroSignIn {
+  username: string;
+  isAdmin: boolean;
+  sessionKey?: string;
+  groups: OmeroGroup[];
+}
+
+export type Transfer = 'upload_rm' | 'upload' | 'ln_s';
+
+export interface ImportRequest {
+  user: OmeroUser;
+  /** Absolute path of the file to import. */
+  path: string;
+  /** upload_rm for uploaded copies (OMERO deletes the source after success); ln_s in place. */
+  transfer: Transfer;
+  target: { type: ImportTargetType; id: string; groupId: string };
+  /** Aborting it cancels the import: nothing may be left running. */
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface ImportResult {
+  imageIds: string[];
+  plateIds: string[];
+  filesetId: string | null;
+  /** What the importer said, for people diagnosing an import. */
+  log: string;
+}
+
+/**
+ * Why an import failed. `permanent` failures (an unreadable file, no permission) are not
+ * retried; the others (OMERO unreachable, a timeout, an expired session) may succeed later.
+ */
+export type ImportErrorCode =
+  | 'UNREADABLE_FILE'
+  | 'NO_PERMISSION'
+  | 'TARGET_NOT_FOUND'
+  | 'SESSION_EXPIRED'
+  | 'OMERO_UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'IMPORT_FAILED';
+
+const PERMANENT: ReadonlySet<ImportErrorCode> = new Set([
+  'UNREADABLE_FILE',
+  'NO_PERMISSION',
+  'TARGET_NOT_FOUND',
+  'CANCELLED',
+]);
+
+export class OmeroImportError extends Error {
+  readonly permanent: boolean;
+
+  constructor(
+    readonly code: ImportErrorCode,
+    message: string,
+    readonly log = '',
+  ) {
+    super(message);
+    this.name = 'OmeroImportError';
+    this.permanent = PERMANENT.has(code);
+  }
+}
+
+/** Thrown by list and sign-in calls when OMERO cannot be reached or refuses the session. */
+export class OmeroUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OmeroUnavailableError';
+  }
+}
+
+export abstract class OmeroGateway {
+  /** 'sandbox' targets are labelled as such in the UIs. */
+  abstract readonly kind: 'omero' | 'sandbox';
+
+  /** Checks OMERO credentials; null when OMERO says they are wrong. */
+  abstract signIn(username: string, password: string): Promise<OmeroSignIn | null>;
+
+  /** The groups the user belongs to. */
+  abstract listGroups(user: OmeroUser): Promise<OmeroGroup[]>;
+
+  /** Datasets (with their project names) or screens of one group, with canLink for this user. */
+  abstract listTargets(user: OmeroUser, groupId: string, type: ImportTargetType): Promise<ImportTarget[]>;
+
+  /** Imports one file as the user; throws OmeroImportError on failure. */
+  abstract importFile(request: ImportRequest): Promise<ImportResult>;
+}

@@ -1,0 +1,373 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Environment } from '../src/environment/environment.js';
+import { accessToken, createUser, graphql, wsClient } from './support/clients.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { sha256, TusClient } from './support/tus.js';
+
+const SAMPLES = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'samples');
+const JOB_FIELDS =
+  'id status fileName targetType targetId groupId uploadId omeroImageIds error errorCode attempts createdAt startedAt finishedAt';
+
+interface Job {
+  id: string;
+  status: string;
+  omeroImageIds: string[];
+  error: string | null;
+  errorCode: string | null;
+  attempts: number;
+  uploadId: string | null;
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('imports through the sandbox OMERO', () => {
+  let server: TestApp;
+  let adminToken: string;
+  let alice: { id: string; token: string };
+  let importRoot: string;
+  let outside: string;
+  let dataset: { id: string; groupId: string };
+
+  const job = async (id: string, token = alice.token) =>
+    (
+      await graphql<{ importJob: Job | null }>(
+        server.url,
+        token,
+        `query($id: ID!) { importJob(id: $id) { ${JOB_FIELDS} } }`,
+        { id },
+      )
+    ).data?.importJob;
+  const finished = (id: string, token = alice.token) =>
+    waitFor(
+      () => job(id, token),
+      (j) => Boolean(j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status)),
+    );
+
+  beforeAll(async () => {
+    const base = await mkdtemp(join(tmpdir(), 'omero-uploader-import-'));
+    importRoot = join(base, 'root');
+    outside = join(base, 'outside');
+    await mkdir(join(importRoot, 'plate-1'), { recursive: true });
+    await mkdir(outside);
+    await writeFile(join(importRoot, 'plate-1', 'cells.tiff'), await readFile(join(SAMPLES, 'cells-uint8.tiff')));
+    await writeFile(join(outside, 'secret.tif'), 'not yours');
+    await symlink(join(outside, 'secret.tif'), join(importRoot, 'escape.tif'));
+    await symlink(outside, join(importRoot, 'escape-dir'));
+    await chmod(base, 0o755);
+
+    server = await startTestApp({ env: { IMPORT_ROOT: importRoot } });
+    adminToken = await accessToken(server.url);
+    alice = await createUser(server.url, adminToken, 'alice');
+    const groups = await graphql<{ groups: { id: string; name: string; sandbox: boolean }[] }>(
+      server.url,
+      alice.token,
+      '{ groups { id name sandbox } }',
+    );
+    expect(groups.data?.groups).toEqual([{ id: expect.any(String), name: "alice's group", sandbox: true }]);
+    const groupId = groups.data!.groups[0].id;
+    const targets = await graphql<{
+      importTargets: { id: string; name: string; projectName: string; canLink: boolean }[];
+    }>(
+      server.url,
+      alice.token,
+      'query($g: ID!) { importTargets(groupId: $g) { id name type groupId projectName canLink sandbox } }',
+      { g: groupId },
+    );
+    expect(targets.data?.importTargets).toEqual([
+      expect.objectContaining({
+        name: 'My dataset',
+        projectName: 'My project',
+        canLink: true,
+        sandbox: true,
+        type: 'DATASET',
+      }),
+    ]);
+    dataset = { id: targets.data!.importTargets[0].id, groupId };
+  });
+  afterAll(() => server.close());
+
+  it('imports an upload with a target automatically, and streams QUEUED, RUNNING, SUCCEEDED over a subscription', async () => {
+    const { client } = wsClient(server.url, { authorization: `Bearer ${alice.token}` });
+    const seen: Job[] = [];
+    const unsubscribe = client.subscribe<{ importJobUpdated: Job }>(
+      { query: `subscription { importJobUpdated { ${JOB_FIELDS} } }` },
+      {
+        next: ({ data }) => data && seen.push(data.importJobUpdated),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const data = await readFile(join(SAMPLES, 'cells-uint16.tiff'));
+    const tus = new TusClient(server.url, alice.token);
+    const { id: uploadId } = await tus.create(
+      'auto.tiff',
+      data.length,
+      { targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId },
+      data,
+    );
+
+    await waitFor(
+      async () => seen.map((j) => j.status),
+      (statuses) => statuses.includes('SUCCEEDED'),
+    );
+    unsubscribe();
+    await client.dispose();
+    const statuses = seen.map((j) => j.status);
+    expect(statuses.slice(0, 3)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    const done = seen.at(-1)!;
+    expect(done).toMatchObject({
+      uploadId,
+      status: 'SUCCEEDED',
+      attempts: 1,
+      omeroImageIds: [expect.stringMatching(/^\d+$/)],
+    });
+
+    const upload = await graphql<{ upload: { status: string; importJob: { id: string } } }>(
+      server.url,
+      alice.token,
+      'query($id: ID!) { upload(id: $id) { status importJob { id } } }',
+      { id: uploadId },
+    );
+    expect(upload.data?.upload).toEqual({ status: 'IMPORTED', importJob: { id: done.id } });
+    // The stored copy went into the sandbox's repository; importUpload returns the same job.
+    expect(existsSync(join(server.app.get(Environment).dataDir, 'uploads', 'files', alice.id, 'auto.tiff'))).toBe(
+      false,
+    );
+    const again = await graphql<{ importUpload: Job }>(
+      server.url,
+      alice.token,
+      'mutation($input: ImportUploadInput!) { importUpload(input: $input) { id } }',
+      { input: { uploadId, targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId } },
+    );
+    expect(again.data?.importUpload.id).toBe(done.id);
+  });
+
+  it('fails an unreadable file permanently, saying why', async () => {
+    const fake = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00]), Buffer.alloc(4000, 7)]);
+    const tus = new TusClient(server.url, alice.token);
+    const { id: uploadId } = await tus.create('broken.tif', fake.length, {}, fake);
+    const queued = await graphql<{ importUpload: Job }>(
+      server.url,
+      alice.token,
+      `mutation($input: ImportUploadInput!) { importUpload(input: $input) { ${JOB_FIELDS} } }`,
+      { input: { uploadId, targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId } },
+    );
+    expect(queued.errors).toBeUndefined();
+    expect(queued.data?.importUpload.status).toBe('QUEUED');
+    const failed = await finished(queued.data!.importUpload.id);
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'UNREADABLE_FILE',
+      attempts: 1,
+      error: expect.stringContaining('broken.tif'),
+    });
+  });
+
+  it('refuses a target the user may not link into with FORBIDDEN', async () => {
+    const bob = await createUser(server.url, adminToken, 'bob');
+    const group = await graphql<{ createSandboxGroup: { id: string } }>(
+      server.url,
+      adminToken,
+      'mutation { createSandboxGroup(input: { name: "Shared lab", members: ["alice", "bob"] }) { id } }',
+    );
+    const groupId = group.data!.createSandboxGroup.id;
+    const bobs = await graphql<{ createSandboxContainer: { id: string; canLink: boolean } }>(
+      server.url,
+      adminToken,
+      'mutation($g: ID!) { createSandboxContainer(input: { groupId: $g, type: DATASET, name: "Bob only", owner: "bob" }) { id canLink } }',
+      { g: groupId },
+    );
+    expect(bobs.errors).toBeUndefined();
+    const targets = await graphql<{ importTargets: { id: string; canLink: boolean }[] }>(
+      server.url,
+      alice.token,
+      'query($g: ID!) { importTargets(groupId: $g) { id canLink } }',
+      { g: groupId },
+    );
+    expect(targets.data?.importTargets).toEqual([{ id: bobs.data!.createSandboxContainer.id, canLink: false }]);
+
+    const data = await readFile(join(SAMPLES, 'labels.png'));
+    const { id: uploadId } = await new TusClient(server.url, alice.token).create('labels.png', data.length, {}, data);
+    const refused = await graphql(
+      server.url,
+      alice.token,
+      'mutation($input: ImportUploadInput!) { importUpload(input: $input) { id } }',
+      {
+        input: { uploadId, targetType: 'DATASET', targetId: bobs.data!.createSandboxContainer.id, groupId },
+      },
+    );
+    expect(refused.errors?.[0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringContaining('Bob only'),
+    });
+    expect(bob.id).toBeDefined();
+  });
+
+  it('keeps jobs private to their owner, and shows administrators all of them', async () => {
+    const mallory = await createUser(server.url, adminToken, 'mallory');
+    const mine = await graphql<{ importJobs: Job[] }>(server.url, alice.token, '{ importJobs { id } }');
+    expect(mine.data!.importJobs.length).toBeGreaterThan(0);
+    const theirs = await graphql<{ importJobs: Job[] }>(server.url, mallory.token, '{ importJobs { id } }');
+    expect(theirs.data?.importJobs).toEqual([]);
+    expect(await job(mine.data!.importJobs[0].id, mallory.token)).toBeNull();
+    const all = await graphql<{ importJobs: Job[] }>(server.url, adminToken, '{ importJobs(limit: 500) { id } }');
+    expect(all.data!.importJobs.map((j) => j.id)).toEqual(
+      expect.arrayContaining(mine.data!.importJobs.map((j) => j.id)),
+    );
+  });
+
+  describe('the in-place importer', () => {
+    it('lists the import folder without showing links that leave it', async () => {
+      const root = await graphql<{ serverFiles: { path: string; isDirectory: boolean }[] }>(
+        server.url,
+        alice.token,
+        '{ serverFiles { path name isDirectory sizeBytes } }',
+      );
+      expect(root.data?.serverFiles).toEqual([expect.objectContaining({ path: 'plate-1', isDirectory: true })]);
+      const inside = await graphql<{ serverFiles: { path: string; sizeBytes: number }[] }>(
+        server.url,
+        alice.token,
+        '{ serverFiles(path: "plate-1") { path sizeBytes } }',
+      );
+      expect(inside.data?.serverFiles).toEqual([{ path: 'plate-1/cells.tiff', sizeBytes: 87333 }]);
+    });
+
+    it.each(['../outside', '/etc', 'escape.tif', 'escape-dir', 'plate-1/../../outside/secret.tif', 'a\u0000b'])(
+      'refuses the path %j',
+      async (path) => {
+        const listed = await graphql(server.url, alice.token, 'query($p: String!) { serverFiles(path: $p) { path } }', {
+          p: path,
+        });
+        expect(listed.errors?.[0].extensions?.code).toMatch(/FORBIDDEN|NOT_FOUND/);
+        const imported = await graphql(
+          server.url,
+          alice.token,
+          'mutation($input: ImportServerFilesInput!) { importServerFiles(input: $input) { id } }',
+          {
+            input: { paths: [path], targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId },
+          },
+        );
+        expect(imported.errors?.[0].extensions?.code).toMatch(/FORBIDDEN|NOT_FOUND/);
+      },
+    );
+
+    it('imports a server file in place and never touches it', async () => {
+      const source = join(importRoot, 'plate-1', 'cells.tiff');
+      const before = sha256(await readFile(source));
+      const queued = await graphql<{ importServerFiles: Job[] }>(
+        server.url,
+        alice.token,
+        `mutation($input: ImportServerFilesInput!) { importServerFiles(input: $input) { ${JOB_FIELDS} serverPath } }`,
+        {
+          input: {
+            paths: ['plate-1/cells.tiff'],
+            targetType: 'DATASET',
+            targetId: dataset.id,
+            groupId: dataset.groupId,
+          },
+        },
+      );
+      expect(queued.errors).toBeUndefined();
+      expect(queued.data?.importServerFiles).toEqual([
+        expect.objectContaining({ status: 'QUEUED', serverPath: 'plate-1/cells.tiff' }),
+      ]);
+      const done = await finished(queued.data!.importServerFiles[0].id);
+      expect(done).toMatchObject({ status: 'SUCCEEDED', omeroImageIds: [expect.any(String)] });
+      expect(sha256(await readFile(source))).toBe(before);
+    });
+  });
+});
+
+describe('import jobs without a worker, then with one', () => {
+  it('waits in the queue, can be cancelled and retried, and runs when a worker starts', async () => {
+    const web = await startTestApp({ env: { APP_ROLE: 'web' } });
+    try {
+      const token = await accessToken(web.url);
+      const groups = await graphql<{ groups: { id: string }[] }>(web.url, token, '{ groups { id } }');
+      const groupId = groups.data!.groups[0].id;
+      const targets = await graphql<{ importTargets: { id: string }[] }>(
+        web.url,
+        token,
+        'query($g: ID!) { importTargets(groupId: $g) { id } }',
+        { g: groupId },
+      );
+      const target = { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId };
+      const data = await readFile(join(SAMPLES, 'camera.jpg'));
+      const tus = new TusClient(web.url, token);
+      const first = await tus.create('first.jpg', data.length, target, data);
+      const second = await tus.create('second.jpg', data.length, target, data);
+      const jobOf = async (uploadId: string) =>
+        (
+          await graphql<{ upload: { importJob: Job } }>(
+            web.url,
+            token,
+            `query($id: ID!) { upload(id: $id) { importJob { ${JOB_FIELDS} } } }`,
+            { id: uploadId },
+          )
+        ).data!.upload.importJob;
+      const [a, b] = [await jobOf(first.id), await jobOf(second.id)];
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await jobOf(first.id)).status).toBe('QUEUED');
+
+      const cancelled = await graphql<{ cancelImport: Job }>(
+        web.url,
+        token,
+        `mutation($id: ID!) { cancelImport(id: $id) { ${JOB_FIELDS} } }`,
+        { id: b.id },
+      );
+      expect(cancelled.data?.cancelImport).toMatchObject({ status: 'CANCELLED' });
+      const cancelAgain = await graphql(web.url, token, 'mutation($id: ID!) { cancelImport(id: $id) { id } }', {
+        id: b.id,
+      });
+      expect(cancelAgain.errors?.[0].extensions?.code).toBe('CONFLICT');
+      const retried = await graphql<{ retryImport: Job }>(
+        web.url,
+        token,
+        `mutation($id: ID!) { retryImport(id: $id) { ${JOB_FIELDS} } }`,
+        { id: b.id },
+      );
+      expect(retried.data?.retryImport).toMatchObject({ status: 'QUEUED', attempts: 0 });
+
+      // A worker starts: both queued jobs run.
+      const worker = await startTestApp({
+        databaseUrl: web.databaseUrl,
+        env: { APP_ROLE: 'worker', DATA_DIR: web.app.get(Environment).dataDir },
+      });
+      try {
+        for (const id of [a.id, b.id]) {
+          const done = await waitFor(
+            async () =>
+              (
+                await graphql<{ importJob: Job }>(
+                  web.url,
+                  token,
+                  `query($id: ID!) { importJob(id: $id) { ${JOB_FIELDS} } }`,
+                  { id },
+                )
+              ).data!.importJob,
+            (j) => j.status === 'SUCCEEDED' || j.status === 'FAILED',
+          );
+          expect(done.status).toBe('SUCCEEDED');
+        }
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await web.close();
+    }
+  });
+});
