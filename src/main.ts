@@ -46,8 +46,17 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
 
   app = await createApp(env, databaseUrl);
+  if (env.APP_ROLE === 'worker') {
+    // The same application without an HTTP server: it only runs import jobs.
+    await app.init();
+    logger.info({ role: env.APP_ROLE, embeddedDatabase: Boolean(embedded) }, 'omero-uploader worker is ready');
+    return;
+  }
   await app.listen(env.PORT, env.HOST);
-  logger.info({ url: await app.getUrl(), embeddedDatabase: Boolean(embedded) }, 'omero-uploader is ready');
+  logger.info(
+    { url: await app.getUrl(), role: env.APP_ROLE, embeddedDatabase: Boolean(embedded) },
+    'omero-uploader is ready',
+  );
 }
 
 main().catch((error: unknown) => {
