@@ -97,7 +97,10 @@ export class OmeroImportError extends Error {
   }
 }
 
-/** Thrown by list and sign-in calls when OMERO cannot be reached or refuses the session. */
+/**
+ * Thrown by list and sign-in calls when OMERO cannot be reached. (A session OMERO no longer
+ * accepts is the adapter's SessionExpiredError: the user must sign in again.)
+ */
 export class OmeroUnavailableError extends Error {
   constructor(message: string) {
     super(message);
