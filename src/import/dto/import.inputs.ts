@@ -4,12 +4,9 @@ import { ImportTargetTypeEnum } from '../../omero/models/omero.models.js';
 
 const OMERO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-@InputType()
-export class ImportUploadInput {
-  @Field(() => ID)
-  @IsString()
-  uploadId: string;
-
+/** The OMERO container an import goes into, and its group. */
+@InputType({ isAbstract: true })
+abstract class ImportTargetInput {
   @Field(() => ImportTargetTypeEnum)
   @IsEnum(ImportTargetTypeEnum)
   targetType: ImportTargetTypeEnum;
@@ -24,22 +21,17 @@ export class ImportUploadInput {
 }
 
 @InputType()
-export class ImportServerFilesInput {
+export class ImportUploadInput extends ImportTargetInput {
+  @Field(() => ID)
+  @IsString()
+  uploadId: string;
+}
+
+@InputType()
+export class ImportServerFilesInput extends ImportTargetInput {
   @Field(() => [String], { description: 'Paths from serverFiles, relative to the import folder.' })
   @ArrayNotEmpty({ message: 'paths must name at least one file' })
   @ArrayMaxSize(1000, { message: 'at most 1000 files per request' })
   @IsString({ each: true })
   paths: string[];
-
-  @Field(() => ImportTargetTypeEnum)
-  @IsEnum(ImportTargetTypeEnum)
-  targetType: ImportTargetTypeEnum;
-
-  @Field(() => ID)
-  @Matches(OMERO_ID, { message: 'targetId must be an OMERO id' })
-  targetId: string;
-
-  @Field(() => ID)
-  @Matches(OMERO_ID, { message: 'groupId must be an OMERO id' })
-  groupId: string;
 }
