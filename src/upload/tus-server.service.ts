@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Server, EVENTS } from '@tus/server';
+import { Server } from '@tus/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -61,9 +61,6 @@ export class TusServerService {
       },
     });
     streamNodeBodies(this.server);
-    this.server.on(EVENTS.POST_TERMINATE, (_request: unknown, _response: unknown, id: string) => {
-      this.uploads.markTerminated(id).catch((error: unknown) => this.logger.error(error));
-    });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -34,6 +34,8 @@ export interface UploadStoreHooks {
   completedSize(id: string): Promise<number | null>;
   /** A deferred length has just been declared. */
   lengthDeclared(id: string, size: number): Promise<void>;
+  /** An upload's bytes were deleted (tus termination among others), before the answer is sent. */
+  removed(id: string): Promise<void>;
   /** The current expiry period, read on every request (settings change at runtime). */
   expiryMs(): number;
 }
@@ -178,6 +180,12 @@ export class UploadFileStore extends FileStore {
     }
   }
 
+  override async remove(id: string): Promise<void> {
+    this.states.delete(id);
+    await super.remove(id);
+    await this.hooks.removed(id);
+  }
+
   override async declareUploadLength(id: string, length: number): Promise<void> {
     await super.declareUploadLength(id, length);
     await this.hooks.lengthDeclared(id, length);
@@ -207,10 +215,6 @@ export class UploadFileStore extends FileStore {
     return pruned;
   }
 
-  forget(id: string): void {
-    this.states.delete(id);
-  }
-
   override async getUpload(id: string): Promise<TusUpload> {
     try {
       return await super.getUpload(id);
@@ -227,7 +231,6 @@ export class UploadFileStore extends FileStore {
 
   /** Deletes the incoming bytes and their tus record, if they are still there. */
   async discard(id: string): Promise<void> {
-    this.states.delete(id);
     await this.remove(id).catch(() => undefined);
     await this.configstore.delete(id).catch(() => undefined);
   }

@@ -71,6 +71,8 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       checkContent: (id, head) => this.checkContent(id, head),
       completedSize: (id) => this.completedSize(id),
       lengthDeclared: (id, size) => this.lengthDeclared(id, size),
+      // Whatever deleted the bytes, an upload still marked uploading was cancelled (tus DELETE).
+      removed: (id) => this.markEnded(id, 'cancelled', 'upload_cancelled'),
       expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
     });
     this.locker = new PgLocker((db.options as { url: string }).url, pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
@@ -339,12 +341,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   // --- cancellation and expiry ----------------------------------------------------------
-
-  /** Recorded after tus has deleted the bytes (DELETE /api/uploads/<id>). */
-  async markTerminated(id: string): Promise<void> {
-    this.store.forget(id);
-    await this.markEnded(id, 'cancelled', 'upload_cancelled');
-  }
 
   /** cancelUpload: stops an upload in progress (asking its request to let go) and deletes it. */
   async cancel(user: AuthUser, id: string): Promise<Upload> {
