@@ -105,7 +105,7 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
             )
           ).rows[0].n,
         );
-      expect(await killConnections(first.databaseUrl, 'omero-uploader-pubsub')).toBe(2);
+      expect(await killConnections(first.databaseUrl, 'omero-uploader-pubsub')).toBeGreaterThanOrEqual(2);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const received: unknown[] = [];
       const id = await second.app.get<PgPubSub>(PUB_SUB).subscribe('afterOutage', (payload) => received.push(payload));
