@@ -3,7 +3,8 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql, login } from './support/clients.js';
-import { freePort, processesMentioning, spawnApp, waitUntilReady } from './support/spawn-app.js';
+import { findFreePort } from '../src/database/embedded-postgres.js';
+import { processesMentioning, spawnApp, waitUntilReady } from './support/spawn-app.js';
 
 const PASSWORD_BANNER = /Sign in as "admin" with the password\s+(\S+)/;
 
@@ -73,7 +74,7 @@ describe('the app as a process (what npm start runs)', () => {
     await second.exited;
     expect(processesMentioning(join(dataDir, 'postgres')).length).toBeGreaterThan(0);
 
-    const databasePort = String(await freePort());
+    const databasePort = String(await findFreePort());
     const third = spawnApp({ ...env, EMBEDDED_DATABASE_PORT: databasePort });
     const thirdUrl = await waitUntilReady(third);
     expect(third.stdout()).toContain('stopping a PostgreSQL left running by an earlier process');

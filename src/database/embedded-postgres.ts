@@ -189,7 +189,8 @@ async function stopOrphanedServer(databaseDir: string, logger: Logger): Promise<
   }
 }
 
-function findFreePort(): Promise<number> {
+/** A port nothing listens on right now, on 127.0.0.1. */
+export function findFreePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);

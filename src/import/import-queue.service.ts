@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
+import { databaseUrlOf } from '../database/database-url.js';
 import { Environment } from '../environment/environment.js';
 
 export const IMPORT_QUEUE = 'omero-import';
@@ -29,7 +30,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.boss = new PgBoss({
-      connectionString: (this.db.options as { url: string }).url,
+      connectionString: databaseUrlOf(this.db),
       schema: 'pgboss',
       max: 4,
       application_name: 'omero-uploader-queue',

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AnalyticsService } from '../analytics/analytics.service.js';
+import { UsersService } from '../auth/users.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
 import { OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-gateway.port.js';
@@ -42,6 +43,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly gateway: OmeroGateway,
     private readonly serverFiles: ServerFilesService,
     private readonly analytics: AnalyticsService,
+    private readonly users: UsersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -109,7 +111,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async importJob(job: ImportJob, signal: AbortSignal) {
-    const user = { id: job.ownerId, username: await this.ownerName(job.ownerId) };
+    const user = { id: job.ownerId, username: (await this.users.findIdentity(job.ownerId))?.username ?? '' };
     // The permission may have changed since the job was queued.
     try {
       await this.jobs.assertCanLink(user, job);
@@ -260,13 +262,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (error) {
       this.logger.error(`import sweep failed: ${String(error)}`);
     }
-  }
-
-  private async ownerName(ownerId: string): Promise<string> {
-    const [row] = (await this.db.query('SELECT username FROM users WHERE id = $1', [ownerId])) as {
-      username: string;
-    }[];
-    return row?.username ?? '';
   }
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { OmeroModule } from '../omero/omero.module.js';
 import { UploadModule } from '../upload/upload.module.js';
@@ -12,7 +13,7 @@ import { ServerFilesService } from './server-files.service.js';
 
 /** Import jobs: queue (pg-boss), workers, the in-place importer, and their GraphQL API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ImportJob]), ConfigModule, OmeroModule, UploadModule],
+  imports: [TypeOrmModule.forFeature([ImportJob]), AuthModule, ConfigModule, OmeroModule, UploadModule],
   providers: [
     ImportQueue,
     ImportJobsService,

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { databaseUrlOf } from '../database/database-url.js';
 import { PgPubSub } from './pg-pubsub.js';
 
 /** Injection token of the application's PubSub (a PgPubSub). */
@@ -13,8 +14,7 @@ export const PUB_SUB = Symbol('PUB_SUB');
       provide: PUB_SUB,
       inject: [getDataSourceToken()],
       useFactory: async (db: DataSource) => {
-        const options = db.options as { url: string };
-        const pubsub = new PgPubSub(options.url, (sql, parameters) => db.query(sql, parameters));
+        const pubsub = new PgPubSub(databaseUrlOf(db), (sql, parameters) => db.query(sql, parameters));
         await pubsub.connect();
         return pubsub;
       },

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/auth-user.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
+import { isTusError } from './upload-file.store.js';
 import { UploadsService } from './uploads.service.js';
 
 export const TUS_PATH = '/api/uploads';
@@ -16,9 +17,6 @@ function userOf(request: Request): AuthUser {
   if (!node?.user) throw { status_code: 401, body: 'Sign in first.' };
   return node.user;
 }
-
-const isTusError = (error: unknown): error is { status_code: number; body: string } =>
-  typeof error === 'object' && error !== null && 'status_code' in error && 'body' in error;
 
 /** @tus/server configured for this app: ids, auth and ownership, validation and completion. */
 @Injectable()

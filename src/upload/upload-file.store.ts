@@ -2,12 +2,13 @@ import { FileConfigstore, FileStore } from '@tus/file-store';
 import { ERRORS, Upload as TusUpload } from '@tus/utils';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CachedConfigstore } from './cached-configstore.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
+import { readFileStart } from '../common/read-file-start.js';
 
 /**
  * Socket chunks are ~64 KiB. While one disk write is in flight the write stream queues what
@@ -23,6 +24,9 @@ export interface TusError {
   status_code: number;
   body: string;
 }
+
+export const isTusError = (error: unknown): error is TusError =>
+  typeof error === 'object' && error !== null && 'status_code' in error && 'body' in error;
 
 export interface UploadStoreHooks {
   /**
@@ -144,12 +148,7 @@ export class UploadFileStore extends FileStore {
       if (rejection) throw rejection;
       // tus's own errors (a body over the declared length: 413) keep their status, and a
       // missing file is reported as such.
-      if (
-        typeof error === 'object' &&
-        error !== null &&
-        ('status_code' in error || (error as NodeJS.ErrnoException).code === 'ENOENT')
-      )
-        throw error;
+      if (isTusError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
       throw ERRORS.FILE_WRITE_ERROR;
     }
     state.offset = written;
@@ -168,16 +167,8 @@ export class UploadFileStore extends FileStore {
   }
 
   /** Reads the first bytes of an upload, for checks after a restart. */
-  async readHead(id: string, length = SIGNATURE_BYTES): Promise<Buffer> {
-    if (length === 0) return Buffer.alloc(0);
-    const handle = await open(this.pathOf(id), 'r');
-    try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+  readHead(id: string, length = SIGNATURE_BYTES): Promise<Buffer> {
+    return readFileStart(this.pathOf(id), length);
   }
 
   override async remove(id: string): Promise<void> {

@@ -12,6 +12,7 @@ import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { NEW_UPLOADER } from '../config/feature-flag.entity.js';
 import { FeatureFlagsService } from '../config/feature-flags.service.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { databaseUrlOf } from '../database/database-url.js';
 import { Environment } from '../environment/environment.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
@@ -75,7 +76,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       removed: (id) => this.markEnded(id, 'cancelled', 'upload_cancelled'),
       expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
     });
-    this.locker = new PgLocker((db.options as { url: string }).url, pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
+    this.locker = new PgLocker(databaseUrlOf(db), pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
   }
 
   async onModuleInit(): Promise<void> {
@@ -344,7 +345,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   /** cancelUpload: stops an upload in progress (asking its request to let go) and deletes it. */
   async cancel(user: AuthUser, id: string): Promise<Upload> {
-    const upload = isUUID(id) ? await this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+    const upload = await this.findOwn(user, id);
     if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${id.slice(0, 64)}.`);
     if (upload.status !== 'uploading') {
       throw new AppError(

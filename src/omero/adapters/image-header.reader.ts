@@ -1,8 +1,8 @@
 import dicomParser from 'dicom-parser';
-import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { detectFormat, SIGNATURE_BYTES } from '../../common/image-formats.js';
+import { readFileStart } from '../../common/read-file-start.js';
 
 export interface ImageHeader {
   format: string;
@@ -52,17 +52,6 @@ const READABLE = new Set([
 /** DICOM headers sit before the pixel data; a few MiB hold them in any real file. */
 const DICOM_HEADER_BYTES = 4 * 1024 * 1024;
 
-async function readStart(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Reads an image file's header as an importer would before taking the file in: the format
  * from its first bytes, then dimensions and pixel type through the library that reads it.
@@ -74,7 +63,7 @@ export async function readImageHeader(path: string, fileName = path): Promise<Im
     : lower.endsWith('.ome.tif')
       ? 'ome.tif'
       : extname(lower).slice(1);
-  const head = await readStart(path, SIGNATURE_BYTES);
+  const head = await readFileStart(path, SIGNATURE_BYTES);
   const format = detectFormat(head, extension);
   if (!format) throw new UnreadableImageError(`${fileName}: unknown format (Bio-Formats found no reader for it).`);
   if (!READABLE.has(format)) {
@@ -108,7 +97,7 @@ async function readWithSharp(path: string, fileName: string, format: string): Pr
 
 async function readDicom(path: string, fileName: string): Promise<ImageHeader> {
   try {
-    const dataset = dicomParser.parseDicom(await readStart(path, DICOM_HEADER_BYTES), { untilTag: 'x7fe00010' });
+    const dataset = dicomParser.parseDicom(await readFileStart(path, DICOM_HEADER_BYTES), { untilTag: 'x7fe00010' });
     const rows = dataset.uint16('x00280010');
     const columns = dataset.uint16('x00280011');
     const bits = dataset.uint16('x00280100') ?? 16;
