@@ -82,6 +82,14 @@ const WORKLOADS = [
 const RSS_SIZES = [GiB, 4 * GiB];
 const RSS_CHUNK_SIZES = [SPEC_CHUNK_BYTES, APP_DEFAULT_CHUNK_BYTES];
 
+// The app runs with the Node flags of `npm start` (package.json), so what is measured is what runs.
+const START_NODE_FLAGS = (() => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
+  if (!match) throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
+  return match[1].trim().split(' ').filter(Boolean);
+})();
+
 const TARGET_SPEED_RATIO = 1.0;
 const TARGET_CPU_PER_GIB = 3.5;
 const TARGET_RSS_SPREAD = 0.1;
@@ -323,7 +331,7 @@ async function startApp() {
     JWT_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
   });
-  const server = spawnServer('app', [join(ROOT, 'dist', 'src', 'main.js')], env, root);
+  const server = spawnServer('app', [...START_NODE_FLAGS, join(ROOT, 'dist', 'src', 'main.js')], env, root);
   server.dataDir = dataDir;
   const url = `http://${HOST}:${port}`;
   // At LOG_LEVEL=warn the ready line is not printed, so readiness is the health check answering.

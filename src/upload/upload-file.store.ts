@@ -1,23 +1,18 @@
 import { FileConfigstore, FileStore } from '@tus/file-store';
 import { ERRORS, Upload as TusUpload } from '@tus/utils';
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CachedConfigstore } from './cached-configstore.js';
+import { FileAppender } from './file-appender.js';
+import { countReceived } from './upload-garbage.js';
+import { UploadHasher } from './upload-hasher.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
 import { readFileStart } from '../common/read-file-start.js';
 
-/**
- * Socket chunks are ~64 KiB. While one disk write is in flight the write stream queues what
- * arrives and writes it in one writev, up to this much: far fewer thread-pool calls than
- * @tus/file-store's 16 KiB default. Larger (4 MiB) measured slower here: more kernel time.
- */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-/** Hash state of uploads idle this long is dropped (and rebuilt from disk if they resume). */
-const IDLE_HASH_MS = 60 * 60 * 1000;
+/** What is known of an upload idle this long is dropped (and found again if it resumes). */
+const IDLE_STATE_MS = 60 * 60 * 1000;
 
 /** A tus error, as the server answers it. */
 export interface TusError {
@@ -44,21 +39,21 @@ export interface UploadStoreHooks {
   expiryMs(): number;
 }
 
-interface HashState {
-  hash: Hash;
-  /** Bytes hashed so far: the hash is valid for a write starting exactly here. */
-  offset: number;
+/** What this process knows of an unfinished upload between its requests. */
+interface UploadState {
+  /** The format its first bytes were found to be. */
   format?: string;
   lastUsed: number;
 }
 
 /**
- * @tus/file-store, plus what the upload path needs while the bytes stream past: the sha256
- * (kept per upload in memory, rebuilt from the file after a restart or a write elsewhere), the
- * content check on the first bytes, and larger disk writes.
+ * @tus/file-store, plus what the upload path needs while the bytes stream past: the content
+ * check on the first bytes, larger disk writes (FileAppender), and the sha256 of every byte
+ * written (UploadHasher, on its own thread).
  */
 export class UploadFileStore extends FileStore {
-  private readonly states = new Map<string, HashState>();
+  private readonly states = new Map<string, UploadState>();
+  private readonly hasher = new UploadHasher();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -70,7 +65,7 @@ export class UploadFileStore extends FileStore {
       configstore: new CachedConfigstore(new FileConfigstore(folder)),
       expirationPeriodInMilliseconds: 1,
     });
-    this.sweeper = setInterval(() => this.dropIdleStates(), IDLE_HASH_MS / 4).unref();
+    this.sweeper = setInterval(() => this.dropIdleStates(), IDLE_STATE_MS / 4).unref();
   }
 
   /** Where an upload's bytes are while it is unfinished. Ids are server-made UUIDs. */
@@ -83,9 +78,10 @@ export class UploadFileStore extends FileStore {
     return this.hooks.expiryMs();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.states.clear();
+    await this.hasher.close();
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
@@ -100,8 +96,8 @@ export class UploadFileStore extends FileStore {
   }
 
   private async writeAt(readable: Readable, id: string, offset: number): Promise<number> {
+    const path = this.pathOf(id);
     const state = await this.stateAt(id, offset);
-    let written = offset;
     let head = offset < SIGNATURE_BYTES ? await this.readHead(id, offset) : undefined;
     let rejection: TusError | undefined;
 
@@ -114,56 +110,51 @@ export class UploadFileStore extends FileStore {
       state.format = verdict.format;
     };
 
-    const hashing = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        const pass = () => {
-          state.hash.update(chunk);
-          written += chunk.length;
-          done(null, chunk);
-        };
-        if (!head) return pass();
-        head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
-        if (head.length < SIGNATURE_BYTES) return pass();
+    const appender: FileAppender = new FileAppender(path, offset, {
+      // No byte past the signature window lands before the content check has passed.
+      inspect: (chunks) => {
+        if (!head) return;
+        for (const chunk of chunks) {
+          head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
+          if (head.length === SIGNATURE_BYTES) break;
+        }
+        if (head.length < SIGNATURE_BYTES) return;
         const complete = head;
         head = undefined;
-        check(complete).then(pass, done);
+        return check(complete);
       },
-      flush: (done) => {
-        // A file shorter than the signature window is checked once all of it has arrived.
-        if (!head) return done();
-        const short = head;
-        this.declaredSize(id).then((size) => (size === written ? check(short).then(() => done(), done) : done()), done);
+      written: (from, to) => {
+        this.hasher.written(id, path, from, to);
+        countReceived(to - from);
+      },
+      // A file shorter than the signature window is checked once all of it has arrived.
+      final: async () => {
+        if (head && (await this.declaredSize(id)) === appender.position) await check(head);
       },
     });
 
     try {
-      await pipeline(
-        readable,
-        hashing,
-        createWriteStream(this.pathOf(id), { flags: 'r+', start: offset, highWaterMark: WRITE_BUFFER_BYTES }),
-      );
+      await pipeline(readable, appender);
     } catch (error) {
-      // Bytes were hashed that may not all be on disk: the next write rebuilds from the file.
-      this.states.delete(id);
       if (rejection) throw rejection;
       // tus's own errors (a body over the declared length: 413) keep their status, and a
       // missing file is reported as such.
       if (isTusError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
       throw ERRORS.FILE_WRITE_ERROR;
     }
-    state.offset = written;
     state.lastUsed = Date.now();
-    return written;
+    return appender.position;
   }
 
   /**
-   * The sha256 and detected format of a complete upload, then forgets it. Rebuilt from the file
-   * when this process did not see every byte (a restart, or writes on another instance).
+   * The sha256 and detected format of a complete upload, then forgets it. The hash is rebuilt
+   * from the file when this process did not see every byte (a restart, or writes elsewhere).
    */
   async finish(id: string, size: number): Promise<{ sha256: string; format?: string }> {
-    const state = await this.stateAt(id, size);
+    const sha256 = await this.hasher.digest(id, this.pathOf(id), size);
+    const format = this.states.get(id)?.format;
     this.states.delete(id);
-    return { sha256: state.hash.digest('hex'), format: state.format };
+    return { sha256, format };
   }
 
   /** Reads the first bytes of an upload, for checks after a restart. */
@@ -173,6 +164,7 @@ export class UploadFileStore extends FileStore {
 
   override async remove(id: string): Promise<void> {
     this.states.delete(id);
+    this.hasher.forget(id);
     await super.remove(id);
     await this.hooks.removed(id);
   }
@@ -226,20 +218,9 @@ export class UploadFileStore extends FileStore {
     await this.configstore.delete(id).catch(() => undefined);
   }
 
-  /** Hash state valid for a write at `offset`, from memory or rebuilt by reading the file. */
-  private async stateAt(id: string, offset: number): Promise<HashState> {
-    const known = this.states.get(id);
-    if (known && known.offset === offset) return known;
-    const hash = createHash('sha256');
-    if (offset > 0) {
-      await pipeline(
-        createReadStream(this.pathOf(id), { start: 0, end: offset - 1, highWaterMark: WRITE_BUFFER_BYTES }),
-        async (source) => {
-          for await (const chunk of source) hash.update(chunk as Buffer);
-        },
-      );
-    }
-    const state: HashState = { hash, offset, format: known?.format, lastUsed: Date.now() };
+  /** What is known of an upload about to be written at `offset`; after a restart, its format. */
+  private async stateAt(id: string, offset: number): Promise<UploadState> {
+    const state = this.states.get(id) ?? { lastUsed: Date.now() };
     if (!state.format && offset >= SIGNATURE_BYTES) {
       const verdict = await this.hooks.checkContent(id, await this.readHead(id));
       if ('error' in verdict) throw verdict.error;
@@ -250,7 +231,7 @@ export class UploadFileStore extends FileStore {
   }
 
   private dropIdleStates(): void {
-    const cutoff = Date.now() - IDLE_HASH_MS;
+    const cutoff = Date.now() - IDLE_STATE_MS;
     for (const [id, state] of this.states) if (state.lastUsed < cutoff) this.states.delete(id);
   }
 }

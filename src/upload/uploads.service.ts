@@ -85,7 +85,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   /** After the HTTP server has stopped taking requests, so none meets a closed lock pool. */
   async onApplicationShutdown(): Promise<void> {
-    this.store.close();
+    await this.store.close();
     await this.locker.close();
   }
 

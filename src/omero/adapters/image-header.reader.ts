@@ -1,6 +1,5 @@
-import dicomParser from 'dicom-parser';
 import { extname } from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { detectFormat, SIGNATURE_BYTES } from '../../common/image-formats.js';
 import { readFileStart } from '../../common/read-file-start.js';
 
@@ -74,7 +73,15 @@ export async function readImageHeader(path: string, fileName = path): Promise<Im
   return format === 'DICOM' ? readDicom(path, fileName) : readWithSharp(path, fileName, format);
 }
 
+/**
+ * sharp (libvips, about 20 MiB of resident memory) and dicom-parser are loaded on the first
+ * import, not at start: a web-only instance, or one that only receives uploads, never pays for them.
+ */
+const loadSharp = async () => (await import('sharp')).default;
+const loadDicomParser = async () => (await import('dicom-parser')).default;
+
 async function readWithSharp(path: string, fileName: string, format: string): Promise<ImageHeader> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     metadata = await sharp(path, { limitInputPixels: false }).metadata();
@@ -96,6 +103,7 @@ async function readWithSharp(path: string, fileName: string, format: string): Pr
 }
 
 async function readDicom(path: string, fileName: string): Promise<ImageHeader> {
+  const dicomParser = await loadDicomParser();
   try {
     const dataset = dicomParser.parseDicom(await readFileStart(path, DICOM_HEADER_BYTES), { untilTag: 'x7fe00010' });
     const rows = dataset.uint16('x00280010');
