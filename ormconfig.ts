@@ -8,6 +8,7 @@ import { UploaderSettings } from './src/config/uploader-settings.entity.js';
 import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700000000-create-auth-tables.js';
 import { CreateUploadTables1763800000000 } from './src/database/migrations/1763800000000-create-upload-tables.js';
 import { CreateImportTables1763900000000 } from './src/database/migrations/1763900000000-create-import-tables.js';
+import { CreateOmeroSessions1764000000000 } from './src/database/migrations/1764000000000-create-omero-sessions.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -30,6 +31,7 @@ export const migrations = [
   CreateAuthTables1763700000000,
   CreateUploadTables1763800000000,
   CreateImportTables1763900000000,
+  CreateOmeroSessions1764000000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -7,6 +7,7 @@ import { Environment } from '../src/environment/environment.js';
 import { accessToken, createUser, graphql, wsClient } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, TusClient } from './support/tus.js';
+import { waitFor } from './support/wait-for.js';
 
 const SAMPLES = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'samples');
 const JOB_FIELDS =
@@ -20,16 +21,6 @@ interface Job {
   errorCode: string | null;
   attempts: number;
   uploadId: string | null;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('imports through the sandbox OMERO', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseErrorCount, parseImportOutput } from '../src/omero/adapters/omero-cli.importer.js';
@@ -19,37 +19,12 @@ import {
   type OmeroUser,
   type Transfer,
 } from '../src/omero/omero-gateway.port.js';
+import { fakeCli } from './omero-double/fake-omero-cli-link.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
 
-const FAKE_CLI = join(process.cwd(), 'test', 'omero-double', 'fake-omero-cli.mjs');
 const SUDO_PASSWORD = 'sudo-secret-7f3a9';
 const ALICE = { name: 'alice', password: 'alice-password' };
 const BOB = { name: 'bob', password: 'bob-password' };
-
-interface CliCall {
-  argv?: string[];
-  pid: number;
-  childPid?: number;
-  event?: string;
-  sessionDir?: string | null;
-  passwordFromEnv?: boolean;
-}
-
-/** A folder with `omero` (or `omero-<scenario>`) linked to the fake, and what it was asked. */
-async function fakeCli(scenario?: string) {
-  const folder = await mkdtemp(join(tmpdir(), 'fake-omero-cli-'));
-  const cliPath = join(folder, scenario ? `omero-${scenario}` : 'omero');
-  await symlink(FAKE_CLI, cliPath);
-  const calls = (): CliCall[] => {
-    const file = join(folder, 'fake-omero-calls.jsonl');
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as CliCall);
-  };
-  return { cliPath, calls };
-}
 
 async function sourceFile(name = 'cells.tif'): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'omero-source-')), name);
@@ -447,7 +422,7 @@ describe('OMERO adapter against the contract double', () => {
         /reported 1 error/,
       ],
       ['exit code 2', 'exit2', 'IMPORT_FAILED', false, /exit code 2/],
-      ['exit code 3, a cleanup failure', 'exit3', 'IMPORT_FAILED', false, /could not delete the uploaded copy/],
+      ['exit code 3, a cleanup failure', 'exit3', 'CLEANUP_FAILED', true, /may already be in OMERO/],
       ['a file Bio-Formats cannot read', 'unreadable', 'UNREADABLE_FILE', true, /cannot read cells\.tif/],
       ['a file nothing can import ("No imports found", exit 1)', 'unsupported', 'UNREADABLE_FILE', true, /Bio-Formats/],
     ];
@@ -468,14 +443,19 @@ describe('OMERO adapter against the contract double', () => {
       expect(existsSync(path)).toBe(true);
     });
 
-    it('names the images an exit-3 import created, so nobody imports them twice', async () => {
+    it('names the images an exit-3 import created, and is never retried, so nobody imports them twice', async () => {
       const { cliPath } = await fakeCli('exit3');
       const omero = gateway({ cliPath });
       const alice = await signedIn(omero);
+      const before = fake.imports.length;
 
       const error = await importError(omero.importFile(request(alice, await sourceFile(), dataset('scans'))));
 
+      // The fake OMERO did create the images: a retry would create them again.
+      expect(fake.imports.length).toBe(before + 1);
+      expect(error).toMatchObject({ code: 'CLEANUP_FAILED', permanent: true });
       expect(error.message).toContain(`image ${fake.imports.at(-1)!.imageIds.join(', ')}`);
+      expect(error.message).toMatch(/Check the target in OMERO before importing this file again/);
     });
 
     it('maps a target the user cannot link to NO_PERMISSION (permanent)', async () => {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Environment } from '../environment/environment.js';
+import { SignInStrategy } from './sign-in-strategy.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
@@ -12,6 +13,7 @@ const BOOTSTRAP_LOCK_KEY = 7_301_946_022;
 /**
  * Creates the first administrator when the users table is empty: ADMIN_USERNAME with
  * ADMIN_PASSWORD, or with a generated password printed once to the console (never to the log).
+ * Not when people sign in through OMERO: OMERO's administrators administer the app.
  */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
@@ -20,10 +22,16 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
+    private readonly signInStrategy: SignInStrategy,
     @Inject(Environment) private readonly env: Environment,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.signInStrategy.isLocal) {
+      // Another identity source (OMERO) signs people in, and its administrators are ours.
+      this.logger.log({ event: 'admin_bootstrap_skipped', signIn: this.signInStrategy.name });
+      return;
+    }
     const password = this.env.ADMIN_PASSWORD ?? randomBytes(15).toString('base64url');
     const created = await this.db.transaction(async (manager) => {
       // Instances starting together take turns, so exactly one creates the administrator.

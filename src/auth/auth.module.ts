@@ -16,6 +16,7 @@ import { resolveJwtSecret } from './jwt-secret.js';
 import { LoginFailure } from './login-failure.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { LoginController } from './login.controller.js';
+import { SignInStrategy } from './sign-in-strategy.js';
 import { BearerStrategy } from './strategies/bearer.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { User } from './user.entity.js';
@@ -43,12 +44,14 @@ import { UsersService } from './users.service.js';
     AuthService,
     AdminBootstrapService,
     AuthResolver,
+    SignInStrategy,
     LocalStrategy,
     BearerStrategy,
     // Order matters: who is calling is settled before what they may do.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, UsersService],
+  // SignInStrategy: for the module of another identity source (OMERO) to claim sign-in.
+  exports: [AuthService, UsersService, SignInStrategy],
 })
 export class AuthModule {}

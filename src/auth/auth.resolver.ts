@@ -1,4 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import type { AuthUser } from './auth-user.js';
 import { AuthService } from './auth.service.js';
@@ -8,6 +9,7 @@ import { CreateApiTokenArgs } from './dto/create-api-token.args.js';
 import { CreateUserInput } from './dto/create-user.input.js';
 import { ApiTokenModel, CreatedApiTokenModel } from './models/api-token.model.js';
 import { UserModel } from './models/user.model.js';
+import { SignInStrategy } from './sign-in-strategy.js';
 import { rolesOf } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
@@ -17,6 +19,7 @@ export class AuthResolver {
     private readonly users: UsersService,
     private readonly tokens: ApiTokensService,
     private readonly auth: AuthService,
+    private readonly signInStrategy: SignInStrategy,
   ) {}
 
   @Query(() => UserModel, { description: 'The signed-in user.' })
@@ -27,6 +30,12 @@ export class AuthResolver {
   @Mutation(() => UserModel, { description: 'Administrators only.' })
   @Roles('admin')
   async createUser(@Args('input') input: CreateUserInput): Promise<UserModel> {
+    if (!this.signInStrategy.isLocal) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        'People sign in with their OMERO accounts here: an account is made at its first sign-in, so there is none to create.',
+      );
+    }
     const user = await this.users.create(input);
     return { id: user.id, username: user.username, roles: rolesOf(user) };
   }

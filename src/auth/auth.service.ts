@@ -6,6 +6,7 @@ import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service.js';
 import type { AuthUser } from './auth-user.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password-hasher.js';
+import { SignInStrategy } from './sign-in-strategy.js';
 import { rolesOf, type User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
@@ -27,17 +28,37 @@ export class AuthService {
     private readonly apiTokens: ApiTokensService,
     private readonly throttle: LoginThrottleService,
     private readonly jwtService: JwtService,
+    private readonly signInStrategy: SignInStrategy,
     @Inject(Environment) private readonly env: Environment,
   ) {}
 
-  /** Checks a username and password, counting failures per username and per client address. */
-  async validateCredentials(username: string, password: string, address: string): Promise<AuthUser> {
+  /** Checks a username and a password kept here (the local strategy). */
+  validateCredentials(username: string, password: string, address: string): Promise<AuthUser> {
+    return this.signInWith(username, address, async () => {
+      const user = await this.users.findByUsername(username);
+      // Hash even for an unknown user (or one without a password), so the answer takes as long either way.
+      const matches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+      return user && matches ? user : null;
+    });
+  }
+
+  /**
+   * One sign-in attempt through any identity source, counted per username and per client
+   * address: `check` answers whose credentials they are, or null when they are wrong. Every
+   * source thus gets the same limits and the same 401. An attempt that could not be judged
+   * (`check` threw, as when OMERO is unreachable) is not counted as a failure.
+   */
+  async signInWith(username: string, address: string, check: () => Promise<User | null>): Promise<AuthUser> {
     const attempt = await this.throttle.begin(username, address);
-    const user = await this.users.findByUsername(username);
-    // Hash even for an unknown user, so the answer takes as long either way.
-    const matches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-    if (!user || !matches) {
-      this.logger.warn({ event: 'login_failed', address, knownUser: Boolean(user) });
+    let user: User | null;
+    try {
+      user = await check();
+    } catch (error) {
+      await this.throttle.abandoned(attempt);
+      throw error;
+    }
+    if (!user) {
+      this.logger.warn({ event: 'login_failed', address });
       throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
     }
     if (user.disabled) {
@@ -50,6 +71,9 @@ export class AuthService {
   /** Changes the caller's password after checking the current one (not counted as a login failure). */
   async changePassword(user: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const stored = await this.users.findById(user.id);
+    if (!this.signInStrategy.isLocal || stored?.passwordHash === null) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'You sign in with your OMERO password: change it in OMERO.');
+    }
     if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash))) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'The current password is incorrect.');
     }

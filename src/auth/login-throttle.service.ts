@@ -62,6 +62,14 @@ export class LoginThrottleService {
     return inserted.map(({ id }) => id);
   }
 
+  /**
+   * The attempt could not be judged (the identity source was unreachable): it is no failure,
+   * or an outage would lock people out for a whole window after it ends.
+   */
+  async abandoned(attempt: string[]): Promise<void> {
+    await this.db.query('DELETE FROM login_failures WHERE id = ANY($1::bigint[])', [attempt]);
+  }
+
   /** The attempt was right: it is no failure, and neither are the username's earlier ones. */
   async succeeded(username: string, attempt: string[]): Promise<void> {
     await this.db.query('DELETE FROM login_failures WHERE id = ANY($1::bigint[]) OR key = $2', [

@@ -11,9 +11,12 @@ export class User {
   @Column({ type: 'varchar', length: 64 })
   username: string;
 
-  /** `scrypt$N$r$p$salt$hash`, see password-hasher.ts. */
-  @Column({ name: 'password_hash', type: 'text' })
-  passwordHash: string;
+  /**
+   * `scrypt$N$r$p$salt$hash`, see password-hasher.ts; null for accounts without a password of
+   * their own, whose owners sign in through OMERO.
+   */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash: string | null;
 
   @Column({ type: 'varchar', length: 16, default: 'user' })
   role: Role;

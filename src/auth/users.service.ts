@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { hashPassword } from './password-hasher.js';
-import { User } from './user.entity.js';
+import { type Role, User } from './user.entity.js';
 
 export interface NewUser {
   username: string;
@@ -48,11 +48,40 @@ export class UsersService {
     try {
       return await repository.save(user);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(error)) {
         throw new AppError(ErrorCode.CONFLICT, `The username "${username}" is taken; choose another.`);
       }
       throw error;
     }
+  }
+
+  /**
+   * The account of someone another identity source (OMERO) has just vouched for: created at
+   * their first sign-in, without a password of its own, and given the source's verdict on
+   * whether they administer. An account of the same name made earlier is theirs: the same
+   * name is the same person.
+   */
+  async vouchedFor(username: string, admin: boolean): Promise<{ user: User; previousRole: Role | null }> {
+    const role: Role = admin ? 'admin' : 'user';
+    let user = await this.findByUsername(username);
+    if (!user) {
+      try {
+        return {
+          user: await this.users.save(this.users.create({ username, passwordHash: null, role })),
+          previousRole: null,
+        };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // The same person signing in twice at once: the other sign-in created the account.
+        user = (await this.findByUsername(username))!;
+      }
+    }
+    const previousRole = user.role;
+    if (previousRole !== role) {
+      await this.users.update({ id: user.id }, { role });
+      user.role = role;
+    }
+    return { user, previousRole };
   }
 
   async setPassword(id: string, password: string): Promise<void> {
@@ -62,4 +91,8 @@ export class UsersService {
   async recordLogin(id: string): Promise<void> {
     await this.users.update({ id }, { lastLoginAt: () => 'now()' });
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 }

@@ -28,20 +28,48 @@ describe('loadEnvironment', () => {
   });
 
   it('lists every bad variable in one error, without echoing secrets', () => {
-    let error: unknown;
-    try {
-      loadEnvironment({ PORT: '-1', LOG_LEVEL: 'loud', JWT_SECRET: 'tiny-secret', NODE_ENV: 'staging' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(EnvironmentError);
-    const { problems, message } = error as EnvironmentError;
+    const { problems, message } = refusal({
+      PORT: '-1',
+      LOG_LEVEL: 'loud',
+      JWT_SECRET: 'tiny-secret',
+      NODE_ENV: 'staging',
+    });
     expect(problems).toHaveLength(4);
     expect(message).toContain('PORT must not be less than 0 (got "-1")');
     expect(message).toContain('LOG_LEVEL must be one of the following values');
     expect(message).toContain('JWT_SECRET must be at least 32 characters long');
     expect(message).toContain('NODE_ENV must be one of the following values');
     expect(message).not.toContain('tiny-secret');
+  });
+
+  it('names no OMERO server by default (the sandbox), and reads OMERO_* into the adapter options', () => {
+    expect(loadEnvironment({}).omero).toBeNull();
+    const env = loadEnvironment({
+      OMERO_WEB_URL: 'https://omero.example.org',
+      OMERO_PORT: '14064',
+      OMERO_IMPORT_MODE: 'sudo',
+      OMERO_SUDO_USER: 'importer',
+      OMERO_SUDO_PASSWORD: 'pw-for-sudo',
+    });
+    expect(env.omero).toMatchObject({
+      webUrl: 'https://omero.example.org',
+      host: 'omero.example.org',
+      port: 14064,
+      importMode: 'sudo',
+      sudoUser: 'importer',
+      sudoPassword: 'pw-for-sudo',
+    });
+  });
+
+  it("lists bad OMERO_* settings with the others, by the adapter's rules, without the password", () => {
+    const badOmero = { OMERO_WEB_URL: 'omero.example.org', OMERO_IMPORT_MODE: 'sudo', OMERO_SUDO_PASSWORD: 'pw-9z' };
+    const { problems, message } = refusal({ LOG_LEVEL: 'loud', ...badOmero });
+    expect(problems).toEqual([
+      expect.stringContaining('LOG_LEVEL must'),
+      expect.stringContaining('OMERO_WEB_URL must be an http or https URL'),
+      'OMERO_SUDO_USER is required when OMERO_IMPORT_MODE=sudo',
+    ]);
+    expect(message).not.toContain('pw-9z');
   });
 
   it('requires a real JWT secret in production only', () => {
@@ -52,3 +80,14 @@ describe('loadEnvironment', () => {
     expect(loadEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
   });
 });
+
+/** The error loadEnvironment refuses `source` with. */
+function refusal(source: Record<string, string>): EnvironmentError {
+  try {
+    loadEnvironment(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvironmentError);
+    return error as EnvironmentError;
+  }
+  throw new Error('loadEnvironment accepted it');
+}

@@ -16,6 +16,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { resolve } from 'node:path';
+import { OmeroConfigError, omeroOptionsFromEnv, type OmeroServerOptions } from '../omero/adapters/omero.gateway.js';
 
 /** The value `.env.example` shows for JWT_SECRET; accepting it in production would be no secret. */
 export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-characters';
@@ -144,12 +145,66 @@ export class Environment {
   @Max(20)
   IMPORT_MAX_ATTEMPTS = 3;
 
+  /**
+   * How often a worker records that it is still running an import. An import whose last
+   * heartbeat is 4.5 times this old lost its worker (the process died): any worker instance
+   * queues it again, or fails it after its last attempt.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  IMPORT_HEARTBEAT_SECONDS = 10;
+
   /** Keep an uploaded file after its import succeeded (by default it is removed). */
   @IsIn(['true', 'false'])
   IMPORT_KEEP_UPLOADED_FILES: 'true' | 'false' = 'false';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  // --- A real OMERO server: OMERO_WEB_URL set means OMERO (sign-in, groups, imports), unset the
+  // sandbox. Their rules live in one place, omeroOptionsFromEnv, which loadEnvironment applies,
+  // so the boot check and the adapter can never disagree; here they are only declared.
+
+  /** OMERO.web, e.g. https://omero.example.org: its JSON API signs users in and lists targets. */
+  @IsOptional()
+  @IsString()
+  OMERO_WEB_URL?: string;
+
+  /** The OMERO server (Glacier2) `omero import` connects to; defaults to OMERO.web's host. */
+  @IsOptional()
+  @IsString()
+  OMERO_HOST?: string;
+
+  /** Its port; 4064 by default. */
+  @IsOptional()
+  @IsString()
+  OMERO_PORT?: string;
+
+  /** The `omero` executable of omero-py; `omero` on the PATH by default. */
+  @IsOptional()
+  @IsString()
+  OMERO_CLI?: string;
+
+  /** session: imports join the user's own OMERO session; sudo: an administrator imports as them. */
+  @IsOptional()
+  @IsString()
+  OMERO_IMPORT_MODE?: string;
+
+  /** The administrator of sudo mode, and their password (never on a command line or in a log). */
+  @IsOptional()
+  @IsString()
+  OMERO_SUDO_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  OMERO_SUDO_PASSWORD?: string;
+
+  /** How long one OMERO.web request may take, in seconds (30 by default). */
+  @IsOptional()
+  @IsString()
+  OMERO_TIMEOUT_SECONDS?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -161,6 +216,11 @@ export class Environment {
 
   get dataDir(): string {
     return resolve(this.DATA_DIR);
+  }
+
+  /** The real OMERO server's settings, or null for the sandbox (validated at load). */
+  get omero(): OmeroServerOptions | null {
+    return omeroOptionsFromEnv(pick(this, OMERO_VARIABLES));
   }
 
   /** JWT lifetime in seconds. */
@@ -195,12 +255,40 @@ function describe(errors: ValidationError[], given: Record<string, string>): str
 export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
   const known = Object.keys(new Environment());
   const plain: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IMPORT_ROOT']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IMPORT_ROOT', ...OMERO_VARIABLES]) {
     const value = source[key];
     if (value !== undefined && value !== '') plain[key] = value;
   }
   const env = plainToInstance(Environment, plain);
   const problems = describe(validateSync(env, { forbidUnknownValues: false }), plain);
+  problems.push(...omeroProblems(plain));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
+}
+
+/** The optional variables that name a real OMERO server (see omeroOptionsFromEnv). */
+const OMERO_VARIABLES = [
+  'OMERO_WEB_URL',
+  'OMERO_HOST',
+  'OMERO_PORT',
+  'OMERO_CLI',
+  'OMERO_IMPORT_MODE',
+  'OMERO_SUDO_USER',
+  'OMERO_SUDO_PASSWORD',
+  'OMERO_TIMEOUT_SECONDS',
+] as const;
+
+function omeroProblems(plain: Record<string, string>): string[] {
+  try {
+    omeroOptionsFromEnv(pick(plain, OMERO_VARIABLES));
+    return [];
+  } catch (error) {
+    if (error instanceof OmeroConfigError) return error.problems;
+    throw error;
+  }
+}
+
+function pick(from: object, keys: readonly string[]): Record<string, string | undefined> {
+  const values = from as Record<string, string | undefined>;
+  return Object.fromEntries(keys.map((key) => [key, values[key]]));
 }

@@ -14,8 +14,15 @@ interface QueuedImport {
 /**
  * The import queue on pg-boss, in the app's own database. pg-boss only delivers: whether a job
  * runs, retries or ends is decided by the import_jobs row (ImportWorker), so its own retries
- * are off. The queue is "stately" and keyed by the job id, so sending a job that is already
- * waiting does nothing, which lets the maintenance sweep re-send without fear of duplicates.
+ * are off. The queue's policy is "short" and entries are keyed by the job id, so sending a job
+ * that is already waiting does nothing, which lets the maintenance sweep re-send without fear
+ * of duplicates.
+ *
+ * Not "stately": that policy also refuses to start an entry while another with its key is
+ * active, and the entry of a worker that died stays active until it expires (the import
+ * timeout, an hour by default). The job the sweep queued again would wait that long, and as the
+ * oldest entry it is the one every fetch tries first, so the whole queue would wait with it.
+ * Two workers never run one job anyway: claiming it is a compare-and-update of its row.
  */
 @Injectable()
 export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
@@ -37,7 +44,9 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     });
     this.boss.on('error', (error) => this.logger.error(`queue: ${error.message}`));
     await this.boss.start();
-    await this.boss.createQueue(IMPORT_QUEUE, { name: IMPORT_QUEUE, policy: 'stately' });
+    await this.boss.createQueue(IMPORT_QUEUE, { name: IMPORT_QUEUE, policy: 'short' });
+    // Databases from before kept the queue "stately"; createQueue leaves an existing queue as is.
+    await this.boss.updateQueue(IMPORT_QUEUE, { name: IMPORT_QUEUE, policy: 'short' });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -63,10 +72,20 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   /** Starts `concurrency` workers on this instance, each running one job at a time. */
   async work(concurrency: number, run: (jobId: string) => Promise<void>): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      const id = await this.boss.work<QueuedImport>(
+      let id: string | undefined;
+      id = await this.boss.work<QueuedImport>(
         IMPORT_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: 0.5 },
-        async ([job]) => run(job.data.jobId),
+        async ([job]) => {
+          try {
+            await run(job.data.jobId);
+          } finally {
+            // After a job pg-boss waits out the rest of its polling interval before fetching
+            // again, which caps a worker at two jobs a second however full the queue. A worker
+            // that found a job looks for the next at once; only an empty queue is polled.
+            if (id) this.boss.notifyWorker(id);
+          }
+        },
       );
       this.workerIds.push(id);
     }

@@ -15,10 +15,13 @@ import { IMPORT_CANCEL_REQUESTED, IMPORT_QUEUED, ImportJobsService } from './imp
 import { ImportQueue } from './import-queue.service.js';
 import { ServerFilesService } from './server-files.service.js';
 
-const HEARTBEAT_MS = 10_000;
-/** A RUNNING job whose heartbeat is older than this lost its worker. */
-const STALE_AFTER_SECONDS = 45;
-const SWEEP_MS = 15_000;
+/**
+ * A RUNNING job whose heartbeat is this many intervals old lost its worker: several missed
+ * beats, so that a busy event loop or a slow database moment never passes for a dead process.
+ */
+const STALE_AFTER_HEARTBEATS = 4.5;
+/** How often every worker instance looks for such jobs, in heartbeat intervals. */
+const SWEEP_EVERY_HEARTBEATS = 1.5;
 
 /**
  * Runs import jobs (unless APP_ROLE=web): claims a QUEUED job, re-checks the permission,
@@ -55,7 +58,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       await this.pubsub.subscribe(IMPORT_QUEUED, () => this.queue.wake()),
     );
     await this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId) => this.run(jobId));
-    this.timers.push(setInterval(() => void this.sweep(), SWEEP_MS).unref());
+    const sweepMs = this.env.IMPORT_HEARTBEAT_SECONDS * SWEEP_EVERY_HEARTBEATS * 1000;
+    this.timers.push(setInterval(() => void this.sweep(), sweepMs).unref());
     void this.sweep();
   }
 
@@ -74,7 +78,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.running.set(job.id, controller);
     const heartbeat = setInterval(() => {
       void this.db.query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1', [job.id]).catch(() => undefined);
-    }, HEARTBEAT_MS).unref();
+    }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
     try {
       await this.analytics.record({
         eventType: 'import_started',
@@ -249,7 +253,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
              queued_at = now(), updated_at = now()
          WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
          RETURNING id, owner_id, status`,
-        [STALE_AFTER_SECONDS, this.env.IMPORT_MAX_ATTEMPTS],
+        [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
       )) as [{ id: string; owner_id: string; status: string }[], number];
       for (const job of lost) {
         if (job.status === 'QUEUED') await this.queue.send(job.id);

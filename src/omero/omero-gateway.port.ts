@@ -65,6 +65,8 @@ export interface ImportResult {
 /**
  * Why an import failed. `permanent` failures (an unreadable file, no permission) are not
  * retried; the others (OMERO unreachable, a timeout, an expired session) may succeed later.
+ * CLEANUP_FAILED is permanent although nothing is wrong with the file: OMERO created the images
+ * and only the removal of the source failed, so a retry would import them a second time.
  */
 export type ImportErrorCode =
   | 'UNREADABLE_FILE'
@@ -74,6 +76,7 @@ export type ImportErrorCode =
   | 'OMERO_UNAVAILABLE'
   | 'TIMEOUT'
   | 'CANCELLED'
+  | 'CLEANUP_FAILED'
   | 'IMPORT_FAILED';
 
 const PERMANENT: ReadonlySet<ImportErrorCode> = new Set([
@@ -81,6 +84,7 @@ const PERMANENT: ReadonlySet<ImportErrorCode> = new Set([
   'NO_PERMISSION',
   'TARGET_NOT_FOUND',
   'CANCELLED',
+  'CLEANUP_FAILED',
 ]);
 
 export class OmeroImportError extends Error {
@@ -98,13 +102,26 @@ export class OmeroImportError extends Error {
 }
 
 /**
- * Thrown by list and sign-in calls when OMERO cannot be reached. (A session OMERO no longer
- * accepts is the adapter's SessionExpiredError: the user must sign in again.)
+ * Thrown by list and sign-in calls when OMERO cannot be reached. An import error too, so that
+ * an import job meeting it while it checks its target is retried like any unreachable OMERO.
  */
-export class OmeroUnavailableError extends Error {
+export class OmeroUnavailableError extends OmeroImportError {
   constructor(message: string) {
-    super(message);
+    super('OMERO_UNAVAILABLE', message);
     this.name = 'OmeroUnavailableError';
+  }
+}
+
+/**
+ * Thrown by list calls when OMERO no longer accepts the user's session (it expired, was closed,
+ * or the user never had one here); an import reports the same as SESSION_EXPIRED. Unlike
+ * OmeroUnavailableError, waiting does not cure it: the user must sign in again, which opens a
+ * new session.
+ */
+export class OmeroSessionExpiredError extends OmeroImportError {
+  constructor(message = 'Your OMERO session has expired. Sign in again to continue.') {
+    super('SESSION_EXPIRED', message);
+    this.name = 'OmeroSessionExpiredError';
   }
 }
 

@@ -148,6 +148,20 @@ export class FakeOmeroWeb {
     this.canLinkOverrides.set(`${this.userNamed(username)!.id}:${type}:${id}`, canLink);
   }
 
+  /** OMERO administrators are the members of its "system" group (isAdmin in the event context). */
+  setAdmin(username: string, admin: boolean): void {
+    const user = this.userNamed(username)!;
+    user.admin = admin;
+    const others = user.groupIds.filter((id) => id !== SYSTEM_GROUP && id !== USER_GROUP);
+    user.groupIds = [...others, ...(admin ? [SYSTEM_GROUP] : []), USER_GROUP];
+  }
+
+  /** The keys of every OMERO session the user has opened, so tests can look for leaks. */
+  sessionKeysOf(username: string): string[] {
+    const user = this.userNamed(username)!;
+    return [...this.sessions.values()].filter((session) => session.userId === user.id).map((session) => session.uuid);
+  }
+
   /** Ends every OMERO session of the user, as OMERO's idle timeout would. */
   expireSessions(username: string): void {
     const user = this.userNamed(username)!;

@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 
 export interface SpawnedApp {
   child: ChildProcess;
-  /** Set once the app logged that it is ready. */
+  /** Set once the app logged that it is ready (an APP_ROLE=worker app logs no url). */
+  ready: boolean;
+  /** Set once the app logged that it is ready to serve HTTP. */
   url?: string;
   stdout: () => string;
   stderr: () => string;
@@ -27,6 +29,7 @@ export function spawnApp(env: Record<string, string>): SpawnedApp {
   let stderr = '';
   const app: SpawnedApp = {
     child,
+    ready: false,
     stdout: () => stdout,
     stderr: () => stderr,
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1))),
@@ -35,23 +38,58 @@ export function spawnApp(env: Record<string, string>): SpawnedApp {
     stdout += chunk.toString();
     const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"omero-uploader is ready"/.exec(stdout);
     if (ready) app.url = ready[1];
+    app.ready ||= /"msg":"omero-uploader (worker )?is ready"/.test(stdout);
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return app;
 }
 
-/** Waits until the app is ready, failing with its output if it exits or takes too long. */
+/** Waits until the app serves HTTP, failing with its output if it exits or takes too long. */
 export async function waitUntilReady(app: SpawnedApp, ms = 30_000): Promise<string> {
+  await waitUntil(app, () => app.url !== undefined, ms);
+  return app.url!;
+}
+
+/** Waits until an APP_ROLE=worker app, which serves no HTTP, is ready. */
+export function waitUntilWorkerReady(app: SpawnedApp, ms = 30_000): Promise<void> {
+  return waitUntil(app, () => app.ready, ms);
+}
+
+async function waitUntil(app: SpawnedApp, ready: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   let exitCode: number | string | undefined;
   void app.exited.then((code) => (exitCode = code));
-  while (!app.url) {
+  while (!ready()) {
     if (exitCode !== undefined || Date.now() > deadline) {
       throw new Error(`app not ready (exit: ${exitCode}):\n${app.stdout().slice(-3000)}\n${app.stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return app.url;
+}
+
+/**
+ * The TCP ports a process listens on: its socket descriptors matched against the kernel's
+ * socket tables in LISTEN state (0A).
+ */
+export function listeningPorts(pid: number): number[] {
+  const sockets = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) sockets.add(inode);
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && sockets.has(fields[9])) ports.push(parseInt(fields[1].split(':')[1], 16));
+    }
+  }
+  return ports;
 }
 
 /** Process ids whose command line mentions `text`, e.g. a postgres serving a data folder. */

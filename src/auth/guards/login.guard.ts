@@ -1,16 +1,22 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { AppError, ErrorCode } from '../../common/errors/app-error.js';
 import { BAD_CREDENTIALS } from '../auth.service.js';
+import { SignInStrategy } from '../sign-in-strategy.js';
 
 /**
- * Runs the local strategy, after checking the body's shape: guards run before pipes, and
- * passport would answer a malformed body with a bare 401 instead of saying what is missing.
+ * Runs the sign-in strategy of the moment (the app's own accounts, or OMERO's), after checking
+ * the body's shape: guards run before pipes, and passport would answer a malformed body with a
+ * bare 401 instead of saying what is missing.
  */
 @Injectable()
-export class LoginGuard extends AuthGuard('local') {
-  override canActivate(context: ExecutionContext) {
+export class LoginGuard implements CanActivate {
+  private readonly guards = new Map<string, CanActivate>();
+
+  constructor(private readonly strategy: SignInStrategy) {}
+
+  canActivate(context: ExecutionContext) {
     const body = context.switchToHttp().getRequest<Request>().body as Record<string, unknown> | undefined;
     const problems: string[] = [];
     for (const field of ['username', 'password']) {
@@ -24,12 +30,21 @@ export class LoginGuard extends AuthGuard('local') {
         `Send JSON {"username": "...", "password": "..."}: ${problems.join('; ')}.`,
       );
     }
-    return super.canActivate(context);
+    return this.passportGuard(this.strategy.name).canActivate(context);
   }
 
-  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error;
-    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
-    return user;
+  private passportGuard(name: string): CanActivate {
+    let guard = this.guards.get(name);
+    if (!guard) {
+      guard = new (class extends AuthGuard(name) {
+        override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+          if (error) throw error;
+          if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
+          return user;
+        }
+      })();
+      this.guards.set(name, guard);
+    }
+    return guard;
   }
 }

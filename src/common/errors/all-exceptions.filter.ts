@@ -3,6 +3,7 @@ import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
+import { OmeroSessionExpiredError, OmeroUnavailableError } from '../../omero/omero-gateway.port.js';
 import { AppError, ErrorCode, errorCodeOf, httpStatusOf, SIGN_IN_FIRST } from './app-error.js';
 
 interface ClientError {
@@ -43,12 +44,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toClientError(exception: unknown): ClientError {
-    if (exception instanceof AppError) {
+    const known = exception instanceof AppError ? exception : this.fromOmero(exception);
+    if (known) {
       return {
-        code: exception.code,
-        status: httpStatusOf(exception.code),
-        message: exception.message,
-        headers: exception.headers,
+        code: known.code,
+        status: httpStatusOf(known.code),
+        message: known.message,
+        headers: known.headers,
       };
     }
     if (exception instanceof HttpException) {
@@ -70,6 +72,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
         'Something went wrong on our side. It has been logged; please try again, and tell your administrator if it keeps happening.',
       headers: {},
     };
+  }
+
+  /** OMERO's two failures a person can act on: sign in again, or wait for OMERO to be back. */
+  private fromOmero(exception: unknown): AppError | null {
+    if (exception instanceof OmeroSessionExpiredError)
+      return new AppError(ErrorCode.UNAUTHENTICATED, exception.message);
+    if (exception instanceof OmeroUnavailableError) {
+      this.logger.warn(exception.message);
+      return new AppError(ErrorCode.SERVICE_UNAVAILABLE, exception.message);
+    }
+    return null;
   }
 
   private messageOf(exception: HttpException, code: ErrorCode): string {

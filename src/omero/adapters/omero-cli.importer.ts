@@ -321,11 +321,14 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
     }),
   },
   {
+    // OMERO.md: exit 3 is a cleanup failure of a *_rm transfer, so the import itself ran, but
+    // its success rule (exit 0, ids, 0 errors) does not hold: the images may well exist, and a
+    // retry would import them twice. Hence a permanent failure of its own, not IMPORT_FAILED.
     matches: ({ outcome }) => outcome.code === 3,
-    diagnose: ({ job, ids }) =>
-      failed(
-        `OMERO imported ${basename(job.path)}${describeIds(ids)} but could not delete the uploaded copy afterwards (cleanup failure). Check OMERO before retrying, so the images are not imported twice.`,
-      ),
+    diagnose: ({ job, ids }) => ({
+      code: 'CLEANUP_FAILED',
+      message: `OMERO imported ${basename(job.path)}${describeIds(ids)} but could not delete the uploaded copy afterwards (a cleanup failure), so the images may already be in OMERO. Check the target in OMERO before importing this file again, or they will be there twice.`,
+    }),
   },
   {
     matches: ({ text }) => /No imports due to errors!/.test(text),

@@ -1,4 +1,4 @@
-import { OmeroUnavailableError } from '../omero-gateway.port.js';
+import { OmeroSessionExpiredError, OmeroUnavailableError } from '../omero-gateway.port.js';
 
 /**
  * A small client for the OMERO.web JSON API (`/api/v0/`), the part of OMERO that answers
@@ -48,10 +48,8 @@ export interface OmeroObject {
  * OMERO.web no longer knows this user's session (it expired, was closed, or OMERO restarted).
  * Distinct from OmeroUnavailableError: the cure is to sign in again, not to wait.
  */
-export class SessionExpiredError extends Error {
-  readonly code = 'SESSION_EXPIRED';
-
-  constructor(message = 'Your OMERO session has expired. Sign in again to continue.') {
+export class SessionExpiredError extends OmeroSessionExpiredError {
+  constructor(message?: string) {
     super(message);
     this.name = 'SessionExpiredError';
   }

@@ -261,12 +261,8 @@ export class OmeroServerGateway extends OmeroGateway {
   private async groupName(groupId: string): Promise<string> {
     const known = this.groupNames.get(groupId);
     if (known && Date.now() - known.at < GROUP_NAME_TTL_MS) return known.name;
-    try {
-      await this.loadAllGroupNames();
-    } catch (error) {
-      if (error instanceof OmeroUnavailableError) throw new OmeroImportError('OMERO_UNAVAILABLE', error.message);
-      throw error;
-    }
+    // An unreachable OMERO.web throws OmeroUnavailableError, itself an OMERO_UNAVAILABLE import error.
+    await this.loadAllGroupNames();
     const name = this.groupNames.get(groupId)?.name;
     if (!name)
       throw new OmeroImportError('TARGET_NOT_FOUND', `OMERO has no group with id ${groupId}. Pick another target.`);

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { accessToken, graphql, wsClient } from './support/clients.js';
+import {
+  listeningPorts,
+  type SpawnedApp,
+  spawnApp,
+  waitUntilReady,
+  waitUntilWorkerReady,
+} from './support/spawn-app.js';
+import { ADMIN, createTestDatabase, TEST_JWT_SECRET } from './support/test-app.js';
+import { TusClient } from './support/tus.js';
+import { waitFor } from './support/wait-for.js';
+
+const SAMPLE = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'samples', 'cells-uint16.tiff');
+const JOB_FIELDS = 'id status attempts errorCode error omeroImageIds startedAt finishedAt';
+
+interface Job {
+  id: string;
+  status: string;
+  attempts: number;
+  errorCode: string | null;
+  error: string | null;
+  omeroImageIds: string[];
+}
+
+/** The environment of app processes sharing one test database and one DATA_DIR. */
+async function sharedEnvironment(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: await createTestDatabase(),
+    DATA_DIR: join(await mkdtemp(join(tmpdir(), 'omero-uploader-processes-')), 'data'),
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...extra,
+  };
+}
+
+/** Signs in as the administrator and finds their "My dataset" in the sandbox. */
+async function signInWithTarget(url: string) {
+  const token = await accessToken(url);
+  const groups = await graphql<{ groups: { id: string }[] }>(url, token, '{ groups { id } }');
+  const groupId = groups.data!.groups[0].id;
+  const targets = await graphql<{ importTargets: { id: string }[] }>(
+    url,
+    token,
+    'query($g: ID!) { importTargets(groupId: $g) { id } }',
+    { g: groupId },
+  );
+  return { token, target: { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId } };
+}
+
+/** Completes an upload with import-target metadata (auto-import) and returns its job's id. */
+async function uploadForImport(url: string, token: string, target: Record<string, string>, name: string) {
+  const data = await readFile(SAMPLE);
+  const { response, id } = await new TusClient(url, token).create(name, data.length, target, data);
+  expect(response.status).toBe(201);
+  const job = await graphql<{ upload: { importJob: { id: string } | null } }>(
+    url,
+    token,
+    'query($id: ID!) { upload(id: $id) { importJob { id } } }',
+    { id },
+  );
+  return job.data!.upload.importJob!.id;
+}
+
+function readJob(url: string, token: string, id: string): () => Promise<Job> {
+  return async () =>
+    (await graphql<{ importJob: Job }>(url, token, `query($id: ID!) { importJob(id: $id) { ${JOB_FIELDS} } }`, { id }))
+      .data!.importJob;
+}
+
+const ended = (job: Job) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status);
+
+describe('import workers as real processes', () => {
+  const started: SpawnedApp[] = [];
+  const spawn = (env: Record<string, string>) => {
+    const app = spawnApp(env);
+    started.push(app);
+    return app;
+  };
+  afterEach(async () => {
+    for (const app of started.splice(0)) {
+      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+      await app.exited;
+    }
+  });
+
+  describe('killed outright in the middle of an import, then restarted on the same database and DATA_DIR', () => {
+    it.each([
+      { maxAttempts: '3', outcome: 'SUCCEEDED', attempts: 2, images: 1 },
+      { maxAttempts: '1', outcome: 'FAILED', attempts: 1, images: 0 },
+    ])(
+      'with IMPORT_MAX_ATTEMPTS=$maxAttempts the job ends $outcome after $attempts attempt(s), with $images image(s)',
+      async ({ maxAttempts, outcome, attempts, images }) => {
+        // Prepare: one heartbeat a second, so a dead worker is noticed within seconds.
+        const env = await sharedEnvironment({ IMPORT_HEARTBEAT_SECONDS: '1', IMPORT_MAX_ATTEMPTS: maxAttempts });
+        const first = spawn(env);
+        const url = await waitUntilReady(first);
+        const { token, target } = await signInWithTarget(url);
+
+        // The sandbox keeps its datasets in PostgreSQL: while this transaction holds the
+        // containers table, an import waits inside the sandbox (at its permission check, before
+        // any file moves), as it would on a slow OMERO. No product code is changed for it.
+        const blocker = new pg.Client({ connectionString: env.DATABASE_URL });
+        await blocker.connect();
+        try {
+          await blocker.query('BEGIN');
+          await blocker.query('LOCK TABLE sandbox_containers IN ACCESS EXCLUSIVE MODE');
+          const jobId = await uploadForImport(url, token, target, 'interrupted.tiff');
+          const running = await waitFor(readJob(url, token, jobId), (job) => job.status !== 'QUEUED');
+          expect(running).toMatchObject({ status: 'RUNNING', attempts: 1 });
+          // The import is under way: a connection of the app waits for the sandbox's table.
+          await waitFor(
+            async () =>
+              (
+                await blocker.query<{ waiting: number }>(
+                  `SELECT count(*)::int AS waiting FROM pg_stat_activity
+                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+                )
+              ).rows[0].waiting,
+            (waiting) => waiting > 0,
+          );
+
+          // Act: kill the process mid-import, let the sandbox go, start again on the same data.
+          first.child.kill('SIGKILL');
+          expect(await first.exited).toBe('SIGKILL');
+          await blocker.query('ROLLBACK');
+          const second = spawn(env);
+          const secondUrl = await waitUntilReady(second);
+
+          // Assert: the job ended (never stuck RUNNING), each attempt counted, no duplicate image.
+          const done = await waitFor(readJob(secondUrl, token, jobId), ended);
+          expect(done).toMatchObject({ status: outcome, attempts });
+          expect(done.omeroImageIds).toHaveLength(images);
+          if (outcome === 'FAILED') {
+            expect(done).toMatchObject({ errorCode: 'WORKER_LOST', error: 'The worker running this import stopped.' });
+          } else {
+            expect(done).toMatchObject({ errorCode: null, error: null });
+          }
+          const stored = await blocker.query<{ id: string }>('SELECT id::text FROM sandbox_images');
+          expect(stored.rows.map((row) => row.id)).toEqual(done.omeroImageIds);
+        } finally {
+          await blocker.end();
+        }
+      },
+    );
+  });
+
+  it('runs a job queued through an APP_ROLE=web process in an APP_ROLE=worker process, which serves no HTTP', async () => {
+    // Prepare: the web process alone; a subscriber on it.
+    const env = await sharedEnvironment();
+    const web = spawn({ ...env, APP_ROLE: 'web' });
+    const url = await waitUntilReady(web);
+    const { token, target } = await signInWithTarget(url);
+    const { client } = wsClient(url, { authorization: `Bearer ${token}` });
+    const seen: Job[] = [];
+    client.subscribe<{ importJobUpdated: Job }>(
+      { query: `subscription { importJobUpdated { ${JOB_FIELDS} } }` },
+      {
+        next: ({ data }) => void (data && seen.push(data.importJobUpdated)),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    try {
+      const jobId = await uploadForImport(url, token, target, 'queued-on-web.tiff');
+      // Three times the queue's polling interval: a worker in this process would have taken it.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await readJob(url, token, jobId)()).toMatchObject({ status: 'QUEUED', attempts: 0 });
+
+      // Act: a worker process starts beside it, on the same database and DATA_DIR.
+      const worker = spawn({ ...env, APP_ROLE: 'worker' });
+      await waitUntilWorkerReady(worker);
+      expect(listeningPorts(worker.child.pid!)).toEqual([]);
+      expect(listeningPorts(web.child.pid!)).toEqual([Number(new URL(url).port)]);
+
+      // Assert: the worker ran it, and the web process's subscriber heard every change.
+      const done = await waitFor(readJob(url, token, jobId), ended);
+      expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1, omeroImageIds: [expect.any(String)] });
+      // Published by the worker process, delivered by the web process.
+      await waitFor(
+        async () => seen.filter((job) => job.id === jobId).map((job) => job.status),
+        (statuses) => statuses.includes('SUCCEEDED'),
+      );
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
