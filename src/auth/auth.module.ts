@@ -17,7 +17,6 @@ import { LoginFailure } from './login-failure.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { LoginController } from './login.controller.js';
 import { SignInStrategy } from './sign-in-strategy.js';
-import { BearerStrategy } from './strategies/bearer.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
@@ -46,7 +45,6 @@ import { UsersService } from './users.service.js';
     AuthResolver,
     SignInStrategy,
     LocalStrategy,
-    BearerStrategy,
     // Order matters: who is calling is settled before what they may do.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

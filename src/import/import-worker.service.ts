@@ -195,12 +195,14 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       );
     }
     if (failure.code === 'CANCELLED' && signal.reason === 'shutdown') {
-      // Not the user's doing: back to the queue for another worker.
-      await this.jobs.transition(job.id, ['RUNNING'], {
+      // Not the user's doing: back to the queue for another worker, at once (pg-boss, stopping
+      // gracefully, still takes it) rather than at the next sweep, which sends it if this fails.
+      const requeued = await this.jobs.transition(job.id, ['RUNNING'], {
         status: 'QUEUED',
         queuedAt: new Date(),
         attempts: job.attempts - 1,
       });
+      if (requeued) await this.queue.send(job.id).catch(() => undefined);
       return;
     }
     const retry = !failure.permanent && job.attempts < this.env.IMPORT_MAX_ATTEMPTS;

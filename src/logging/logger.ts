@@ -3,7 +3,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 
 /** The request id of the HTTP request being served, so every log line inside it carries it. */
 const requestContext = new AsyncLocalStorage<{ requestId: string }>();
@@ -43,33 +42,33 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * Express middleware: gives each request an id (the caller's `X-Request-Id` when it is a sane
  * token, else a UUID), echoes it in the response and logs one line per completed request.
  * Query strings are dropped from the logged URL because they can carry tokens.
+ *
+ * One logger for all requests and one listener per request, rather than pino-http's child
+ * logger per request: on the upload path every object a request keeps alive is copied to V8's
+ * old generation (see bench/RESULTS.md), and this is the path of every uploaded byte.
  */
 export function requestLogging(level: string, destination?: pino.DestinationStream) {
-  const http = pinoHttp({
-    // Its own logger: pino-http already binds the request id, which the mixin would repeat.
-    logger: pino(baseOptions(level), destination ?? pino.destination(1)),
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'requestId' },
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-        method: req.method,
-        url: req.url.split('?')[0],
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-  });
+  const logger = pino(baseOptions(level), destination ?? pino.destination(1));
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    http(req, res);
-    requestContext.run({ requestId: String((req as IncomingMessage & { id: string }).id) }, next);
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = Date.now();
+    // 'close' comes after 'finish', and alone when the client went away before the answer.
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : undefined;
+      const line = {
+        requestId,
+        req: { method: req.method, url: req.url?.split('?')[0], remoteAddress: req.socket.remoteAddress },
+        res: { statusCode: status ?? null },
+        responseTime: Date.now() - started,
+      };
+      if (status === undefined) logger.warn(line, 'request aborted by the client');
+      else if (status >= 500) logger.error(line, 'request failed');
+      else if (status >= 400) logger.warn(line, 'request completed');
+      else logger.info(line, 'request completed');
+    });
+    requestContext.run({ requestId }, next);
   };
 }
 

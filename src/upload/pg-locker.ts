@@ -102,6 +102,14 @@ export class PgLocker implements Locker {
     if (!this.releaseLocally(id)) void this.pubsub.publish(RELEASE_REQUESTED, { id }).catch(() => undefined);
   }
 
+  /**
+   * The lock on `id`, held by the caller, is given up when it is unlocked rather than leased:
+   * for an upload that has just completed, no next PATCH will come to use the lease.
+   */
+  giveUpAtUnlock(id: string): void {
+    this.wanted.add(id);
+  }
+
   /** The connection of a lease on `id`, which the caller now holds, or undefined. */
   takeLease(id: string): pg.PoolClient | undefined {
     const lease = this.leases.get(id);

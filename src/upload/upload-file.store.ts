@@ -6,11 +6,15 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CachedConfigstore } from './cached-configstore.js';
 import { FileAppender } from './file-appender.js';
-import { countReceived } from './upload-garbage.js';
 import { UploadHasher } from './upload-hasher.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
 import { readFileStart } from '../common/read-file-start.js';
 
+/**
+ * The hashing thread hears of written bytes in batches at least this large: a message per disk
+ * write (one per ~64 KiB socket read, often) cost more than the hashing itself.
+ */
+const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 /** What is known of an upload idle this long is dropped (and found again if it resumes). */
 const IDLE_STATE_MS = 60 * 60 * 1000;
 
@@ -110,6 +114,8 @@ export class UploadFileStore extends FileStore {
       state.format = verdict.format;
     };
 
+    // Bytes on disk that the hashing thread has been told of.
+    let hashed = offset;
     const appender: FileAppender = new FileAppender(path, offset, {
       // No byte past the signature window lands before the content check has passed.
       inspect: (chunks) => {
@@ -124,8 +130,9 @@ export class UploadFileStore extends FileStore {
         return check(complete);
       },
       written: (from, to) => {
-        this.hasher.written(id, path, from, to);
-        countReceived(to - from);
+        if (to - hashed < HASH_BATCH_BYTES) return;
+        this.hasher.written(id, path, hashed, to);
+        hashed = to;
       },
       // A file shorter than the signature window is checked once all of it has arrived.
       final: async () => {
@@ -141,6 +148,9 @@ export class UploadFileStore extends FileStore {
       // missing file is reported as such.
       if (isTusError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
       throw ERRORS.FILE_WRITE_ERROR;
+    } finally {
+      // What is on disk, even of a write that failed: it stays there, and the next write goes on from its end.
+      this.hasher.written(id, path, hashed, appender.position);
     }
     state.lastUsed = Date.now();
     return appender.position;

@@ -56,8 +56,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   readonly store: UploadFileStore;
   readonly locker: PgLocker;
   private readonly listeners: UploadCompletedListener[] = [];
-  /** Upload id → owner id, for uploads in progress (see assertAccess). */
-  private readonly liveOwners = new Map<string, string>();
 
   constructor(
     @InjectRepository(Upload) private readonly uploads: Repository<Upload>,
@@ -188,8 +186,16 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   // --- access ---------------------------------------------------------------------------
 
   /** An upload exists only for its owner: anyone else is told 404, as for a made-up id. */
-  async assertAccess(user: AuthUser, id: string): Promise<Upload> {
-    const upload = isUUID(id) ? await this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+  async assertAccess(user: AuthUser, id: string): Promise<void> {
+    // Plain SQL: this runs on every tus request, and TypeORM's query building and entity
+    // hydration cost more than the query itself.
+    const rows: Pick<Upload, 'status' | 'errorMessage'>[] = isUUID(id)
+      ? await this.db.query(
+          'SELECT status, error_message AS "errorMessage" FROM uploads WHERE id = $1 AND owner_id = $2',
+          [id, user.id],
+        )
+      : [];
+    const upload = rows[0];
     if (!upload) throw tusError(404, `There is no upload ${id.slice(0, 64)}.`);
     if (upload.status === 'rejected' || upload.status === 'cancelled' || upload.status === 'expired') {
       throw tusError(
@@ -197,7 +203,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
         `This upload was ${upload.status}${upload.errorMessage ? `: ${upload.errorMessage}` : ''}. Start a new upload.`,
       );
     }
-    return upload;
   }
 
   // --- content --------------------------------------------------------------------------
@@ -214,7 +219,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async reject(upload: Upload, code: string, message: string): Promise<void> {
-    this.liveOwners.delete(upload.id);
     const result = await this.uploads.update(
       { id: upload.id, status: 'uploading' },
       { status: 'rejected', errorCode: code, errorMessage: message },
@@ -241,6 +245,8 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   async completeLocked(id: string): Promise<Upload> {
     const lock = this.locker.newLock(id);
     await lock.lock(AbortSignal.timeout(this.locker.acquireTimeoutMs), () => undefined);
+    // A burst of completions would otherwise keep a lock connection each for the lease time.
+    this.locker.giveUpAtUnlock(id);
     try {
       return await this.complete(id);
     } finally {
@@ -327,7 +333,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
     await placement.commit();
-    this.liveOwners.delete(id);
     Object.assign(upload, changes);
     for (const then of afterCommit)
       await then().catch((error: unknown) => this.logger.error(`after completing ${id}: ${describeError(error)}`));
