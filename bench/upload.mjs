@@ -22,11 +22,10 @@
 // - Throughput is bytes uploaded / wall time of the workload, in MiB/s (2^20 bytes per second).
 // - Memory: a fresh process per upload of 1 GiB and of 4 GiB, peak RSS from VmHWM, at two chunk
 //   sizes: 8 MiB (the specified targets) and 64 MiB, the app's default chunkSizeBytes and so what
-//   its web client sends. The app's peak RSS grows with the number of PATCH requests (V8 promotes
-//   per-request garbage into the old generation; heap snapshots at 0, 1 and 2 GiB into an upload
-//   were the same size, so it is not a leak), so peak RSS depends on the chunk size and the 64 MiB
-//   runs show what a real client gets. Runs alternate bare/app in the same way; to bound the run
-//   time they repeat MEMORY_REPEATS (2) times, not 3.
+//   its web client sends. What keeps the app's peak flat, and what each lever measured, is in
+//   docs/upload-performance.md.
+// - Runs alternate bare/app in the same way; to bound the run time they repeat MEMORY_REPEATS (2)
+//   times, not 3.
 // - Between runs the server is stopped, its files deleted and `sync` run, so writeback of one
 //   run's data does not land in the next one's measurement.
 //
@@ -59,10 +58,8 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 // PATCH size the targets are specified at; every throughput workload uses it.
 const SPEC_CHUNK_BYTES = 8 * MiB;
-// The app's default chunkSizeBytes (uploader_settings), i.e. what its web client sends. The
-// app's peak RSS grows with the number of PATCH requests: V8 promotes per-request garbage into the
-// old generation (heap snapshots at 0, 1 and 2 GiB into an upload were the same size, so it is not
-// a leak). Peak RSS therefore depends on chunk size, and is also measured at this one.
+// The app's default chunkSizeBytes (uploader_settings), i.e. what its web client sends: fewer
+// requests per GiB, so peak memory is also measured at this size.
 const APP_DEFAULT_CHUNK_BYTES = 64 * MiB;
 // Medians of 3 are steadier on a noisy shared machine; the memory runs (16 fresh processes, half
 // of them 4 GiB uploads) stay at 2 to bound the run time.
@@ -629,7 +626,8 @@ function report(throughput, memory, failures) {
       `${(os.totalmem() / GiB).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}; files under ${os.tmpdir()}.`,
     '',
     'Each run is a fresh server process on 127.0.0.1, on the same machine as the client: the app ' +
-      '(`dist/src/main.js`, embedded PostgreSQL, `LOG_LEVEL=warn`) or `bench/bare-tus-server.mjs` ' +
+      `(\`node ${[...START_NODE_FLAGS, 'dist/src/main.js'].join(' ')}\` as \`npm start\` runs it, embedded PostgreSQL, ` +
+      '`LOG_LEVEL=warn`) or `bench/bare-tus-server.mjs` ' +
       '(@tus/server + @tus/file-store, defaults). The client speaks tus over raw `node:http` with keep-alive: ' +
       'POST, then PATCHes that are slices of one reused random buffer (TIFF header first). The throughput ' +
       `workloads use ${SPEC_CHUNK_BYTES / MiB} MiB PATCHes, the chunk size the targets are specified at; the ` +
@@ -648,10 +646,7 @@ function report(throughput, memory, failures) {
     specMemoryTable,
     '',
     `Memory at ${APP_DEFAULT_CHUNK_BYTES / MiB} MiB PATCHes, the app's default \`chunkSizeBytes\` and so what its ` +
-      `web client sends; otherwise the same as above. The app's peak RSS grows with the number of PATCH ` +
-      'requests: V8 promotes per-request garbage into the old generation (heap snapshots at 0, 1 and 2 GiB into ' +
-      'an upload were the same size, so it is not a leak). Peak RSS therefore depends on the chunk size, and ' +
-      'these runs show what the app needs with its own client:',
+      'web client sends; otherwise the same as above:',
     '',
     defaultMemoryTable,
     '',
@@ -660,6 +655,8 @@ function report(throughput, memory, failures) {
       `at the app's default chunk size (${APP_DEFAULT_CHUNK_BYTES / MiB} MiB) and do not replace them:`,
     '',
     targetTable,
+    '',
+    'Where the CPU and memory go, and what each change to the upload path measured: `docs/upload-performance.md`.',
     '',
   ];
   if (failures.length > 0) lines.push('Failures:', '', ...failures.map((f) => `- ${f}`), '');
