@@ -228,17 +228,50 @@ export class ImportJobsService implements OnModuleInit {
    * A compare-and-update of a job's status, published when it happened: the one way statuses
    * change, so no change goes unannounced and no stale writer overwrites a newer state.
    */
-  async transition(id: string, from: ImportStatus[], changes: Partial<ImportJob>): Promise<ImportJob | null> {
+  transition(id: string, from: ImportStatus[], changes: Partial<ImportJob>): Promise<ImportJob | null> {
+    return this.compareAndUpdate(id, from, changes);
+  }
+
+  /** QUEUED → RUNNING for exactly one worker, counting the attempt; null if it was not queued. */
+  claim(id: string): Promise<ImportJob | null> {
+    const now = new Date();
+    return this.compareAndUpdate(
+      id,
+      ['QUEUED'],
+      { status: 'RUNNING', startedAt: now, heartbeatAt: now, finishedAt: null },
+      'attempts = attempts + 1',
+    );
+  }
+
+  private async compareAndUpdate(
+    id: string,
+    from: ImportStatus[],
+    changes: Partial<ImportJob>,
+    alsoSet?: string,
+  ): Promise<ImportJob | null> {
+    const assignments = Object.keys(changes).map((key, i) => `${this.column(key)} = $${i + 3}`);
+    if (alsoSet) assignments.push(alsoSet);
     const [rows] = (await this.db.query(
-      `UPDATE import_jobs SET ${Object.keys(changes)
-        .map((key, i) => `${this.column(key)} = $${i + 3}`)
-        .join(', ')}, updated_at = now()
-       WHERE id = $1 AND status = ANY($2) RETURNING id`,
+      `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now()
+       WHERE id = $1 AND status = ANY($2) RETURNING *`,
       [id, from, ...Object.values(changes)],
-    )) as [{ id: string }[], number];
+    )) as [Record<string, unknown>[], number];
     if (!rows.length) return null;
-    const job = await this.jobs.findOneByOrFail({ id });
+    const job = this.fromRow(rows[0]);
     await this.announce(job, job.status === 'QUEUED');
+    return job;
+  }
+
+  /** The entity of a raw import_jobs row (RETURNING *), saving a second query per transition. */
+  private fromRow(row: Record<string, unknown>): ImportJob {
+    const job = this.jobs.create();
+    for (const column of this.jobs.metadata.columns) {
+      const value = row[column.databaseName];
+      const transformer = column.transformer;
+      Object.assign(job, {
+        [column.propertyName]: transformer && !Array.isArray(transformer) ? transformer.from(value) : value,
+      });
+    }
     return job;
   }
 

@@ -72,7 +72,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** One job, from claim to outcome. Never throws: pg-boss only delivers. */
   async run(jobId: string): Promise<void> {
-    const job = await this.claim(jobId);
+    const job = await this.jobs.claim(jobId);
     if (!job) return;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -95,23 +95,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
-  }
-
-  /** QUEUED → RUNNING for exactly one worker (a compare-and-update); null if not queued. */
-  private async claim(jobId: string): Promise<ImportJob | null> {
-    const [queued] = (await this.db.query(`SELECT attempts FROM import_jobs WHERE id = $1 AND status = 'QUEUED'`, [
-      jobId,
-    ])) as {
-      attempts: number;
-    }[];
-    if (!queued) return null;
-    return this.jobs.transition(jobId, ['QUEUED'], {
-      status: 'RUNNING',
-      attempts: queued.attempts + 1,
-      startedAt: new Date(),
-      heartbeatAt: new Date(),
-      finishedAt: null,
-    });
   }
 
   private async importJob(job: ImportJob, signal: AbortSignal) {
