@@ -415,11 +415,11 @@ describe('OMERO adapter against the contract double', () => {
     const cases: [string, string | undefined, ImportErrorCode, boolean, RegExp][] = [
       ['"No imports due to errors!" with exit 0', 'no-imports', 'IMPORT_FAILED', false, /No imports due to errors!/],
       [
-        'a failed fileset under -c: exit 0, ids, "1 errors"',
+        'a failed fileset under -c: exit 0, ids, "1 errors" (not retried: the images may exist)',
         'fileset-errors',
-        'IMPORT_FAILED',
-        false,
-        /reported 1 error/,
+        'INCOMPLETE_IMPORT',
+        true,
+        /reported 1 error.*may already be in OMERO/,
       ],
       ['exit code 2', 'exit2', 'IMPORT_FAILED', false, /exit code 2/],
       ['exit code 3, a cleanup failure', 'exit3', 'CLEANUP_FAILED', true, /may already be in OMERO/],

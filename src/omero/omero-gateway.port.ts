@@ -77,6 +77,7 @@ export type ImportErrorCode =
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'CLEANUP_FAILED'
+  | 'INCOMPLETE_IMPORT'
   | 'IMPORT_FAILED';
 
 const PERMANENT: ReadonlySet<ImportErrorCode> = new Set([
@@ -85,6 +86,7 @@ const PERMANENT: ReadonlySet<ImportErrorCode> = new Set([
   'TARGET_NOT_FOUND',
   'CANCELLED',
   'CLEANUP_FAILED',
+  'INCOMPLETE_IMPORT',
 ]);
 
 export class OmeroImportError extends Error {

@@ -340,7 +340,8 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
   {
     matches: ({ outcome, errorCount }) => outcome.code === 0 && (errorCount ?? 0) > 0,
     diagnose: ({ job, ids, errorCount }) =>
-      failed(
+      failedAfter(
+        ids,
         `The OMERO importer reported ${errorCount} error(s) while importing ${basename(job.path)}${describeIds(ids)}. See the log for the cause.`,
       ),
   },
@@ -354,7 +355,8 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
   {
     matches: ({ outcome }) => outcome.code === 0,
     diagnose: ({ job, ids }) =>
-      failed(
+      failedAfter(
+        ids,
         `The OMERO importer gave no summary for ${basename(job.path)}${describeIds(ids)}, so its success is not certain.`,
       ),
   },
@@ -369,6 +371,18 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
 
 function failed(message: string): Diagnosis {
   return { code: 'IMPORT_FAILED', message };
+}
+
+/**
+ * A failure after which the importer named images or plates: they may exist in OMERO, and a
+ * retry would import them twice, so it is not retried (INCOMPLETE_IMPORT, permanent).
+ */
+function failedAfter(ids: ImportedIds, message: string): Diagnosis {
+  if (ids.imageIds.length + ids.plateIds.length === 0) return failed(message);
+  return {
+    code: 'INCOMPLETE_IMPORT',
+    message: `${message} Some images may already be in OMERO: check the target before importing this file again.`,
+  };
 }
 
 function targetOf(job: CliImportJob): string {
