@@ -37,6 +37,9 @@ export interface Target {
  * Queuing, cancelling and retrying imports, and reading them. Every status change is written to
  * PostgreSQL and then published, so subscribers on every instance hear of it.
  */
+/** Work that belongs to a status change, done in its transaction (see ImportJobsService.transition). */
+export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void>;
+
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
   constructor(
@@ -227,19 +230,27 @@ export class ImportJobsService implements OnModuleInit {
   /**
    * A compare-and-update of a job's status, published when it happened: the one way statuses
    * change, so no change goes unannounced and no stale writer overwrites a newer state.
+   * `alongside` runs in the same transaction, only if the change happened (the rows that go with
+   * it: analytics, the upload's status), so they cost no commit of their own.
    */
-  transition(id: string, from: ImportStatus[], changes: Partial<ImportJob>): Promise<ImportJob | null> {
-    return this.compareAndUpdate(id, from, changes);
+  transition(
+    id: string,
+    from: ImportStatus[],
+    changes: Partial<ImportJob>,
+    alongside?: Alongside,
+  ): Promise<ImportJob | null> {
+    return this.compareAndUpdate(id, from, changes, undefined, alongside);
   }
 
   /** QUEUED → RUNNING for exactly one worker, counting the attempt; null if it was not queued. */
-  claim(id: string): Promise<ImportJob | null> {
+  claim(id: string, alongside?: Alongside): Promise<ImportJob | null> {
     const now = new Date();
     return this.compareAndUpdate(
       id,
       ['QUEUED'],
       { status: 'RUNNING', startedAt: now, heartbeatAt: now, finishedAt: null },
       'attempts = attempts + 1',
+      alongside,
     );
   }
 
@@ -248,17 +259,24 @@ export class ImportJobsService implements OnModuleInit {
     from: ImportStatus[],
     changes: Partial<ImportJob>,
     alsoSet?: string,
+    alongside?: Alongside,
   ): Promise<ImportJob | null> {
     const assignments = Object.keys(changes).map((key, i) => `${this.column(key)} = $${i + 3}`);
     if (alsoSet) assignments.push(alsoSet);
-    const [rows] = (await this.db.query(
-      `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now()
-       WHERE id = $1 AND status = ANY($2) RETURNING *`,
-      [id, from, ...Object.values(changes)],
-    )) as [Record<string, unknown>[], number];
-    if (!rows.length) return null;
-    const job = this.fromRow(rows[0]);
-    await this.announce(job, job.status === 'QUEUED');
+    const update = async (manager: EntityManager): Promise<ImportJob | null> => {
+      const [rows] = (await manager.query(
+        `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now()
+         WHERE id = $1 AND status = ANY($2) RETURNING *`,
+        [id, from, ...Object.values(changes)],
+      )) as [Record<string, unknown>[], number];
+      if (!rows.length) return null;
+      const job = this.fromRow(rows[0]);
+      await alongside?.(manager, job);
+      return job;
+    };
+    const job = alongside ? await this.db.transaction(update) : await update(this.db.manager);
+    // After the commit, so a subscriber that reloads the job sees the change.
+    if (job) await this.announce(job, job.status === 'QUEUED');
     return job;
   }
 

@@ -72,7 +72,18 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** One job, from claim to outcome. Never throws: pg-boss only delivers. */
   async run(jobId: string): Promise<void> {
-    const job = await this.jobs.claim(jobId);
+    const job = await this.jobs.claim(jobId, (manager, claimed) =>
+      this.analytics.record(
+        {
+          eventType: 'import_started',
+          userId: claimed.ownerId,
+          groupId: claimed.groupId,
+          uploadId: claimed.uploadId,
+          importJobId: claimed.id,
+        },
+        manager,
+      ),
+    );
     if (!job) return;
     const controller = new AbortController();
     this.running.set(job.id, controller);
@@ -80,13 +91,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       void this.db.query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1', [job.id]).catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
     try {
-      await this.analytics.record({
-        eventType: 'import_started',
-        userId: job.ownerId,
-        groupId: job.groupId,
-        uploadId: job.uploadId,
-        importJobId: job.id,
-      });
       const result = await this.importJob(job, controller.signal);
       await this.succeeded(job, result);
     } catch (error) {
@@ -140,34 +144,42 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     result: { imageIds: string[]; plateIds: string[]; filesetId: string | null; log: string },
   ) {
     const finishedAt = new Date();
-    const done = await this.jobs.transition(job.id, ['RUNNING'], {
-      status: 'SUCCEEDED',
-      omeroImageIds: result.imageIds,
-      omeroPlateIds: result.plateIds,
-      omeroFilesetId: result.filesetId,
-      log: result.log.slice(-20_000),
-      finishedAt,
-      errorCode: null,
-      errorMessage: null,
-    });
-    if (!done) return;
-    if (job.uploadId) {
-      await this.db.query(
-        `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
-        [job.uploadId],
-      );
-    }
-    await this.analytics.record({
-      eventType: 'import_succeeded',
-      userId: job.ownerId,
-      groupId: job.groupId,
-      uploadId: job.uploadId,
-      importJobId: job.id,
-      sizeBytes: job.sizeBytes,
-      durationMs: finishedAt.getTime() - (job.startedAt ?? finishedAt).getTime(),
-      imageCount: result.imageIds.length,
-      outcome: 'success',
-    });
+    await this.jobs.transition(
+      job.id,
+      ['RUNNING'],
+      {
+        status: 'SUCCEEDED',
+        omeroImageIds: result.imageIds,
+        omeroPlateIds: result.plateIds,
+        omeroFilesetId: result.filesetId,
+        log: result.log.slice(-20_000),
+        finishedAt,
+        errorCode: null,
+        errorMessage: null,
+      },
+      async (manager) => {
+        if (job.uploadId) {
+          await manager.query(
+            `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
+            [job.uploadId],
+          );
+        }
+        await this.analytics.record(
+          {
+            eventType: 'import_succeeded',
+            userId: job.ownerId,
+            groupId: job.groupId,
+            uploadId: job.uploadId,
+            importJobId: job.id,
+            sizeBytes: job.sizeBytes,
+            durationMs: finishedAt.getTime() - (job.startedAt ?? finishedAt).getTime(),
+            imageCount: result.imageIds.length,
+            outcome: 'success',
+          },
+          manager,
+        );
+      },
+    );
   }
 
   private async failed(job: ImportJob, error: unknown, signal: AbortSignal): Promise<void> {
@@ -207,16 +219,20 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       return;
     }
     const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-    const ended = await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() });
-    if (!ended || status === 'CANCELLED') return;
-    await this.analytics.record({
-      eventType: 'import_failed',
-      userId: job.ownerId,
-      groupId: job.groupId,
-      uploadId: job.uploadId,
-      importJobId: job.id,
-      outcome: 'failure',
-      errorCode: failure.code,
+    await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() }, async (manager) => {
+      if (status === 'CANCELLED') return;
+      await this.analytics.record(
+        {
+          eventType: 'import_failed',
+          userId: job.ownerId,
+          groupId: job.groupId,
+          uploadId: job.uploadId,
+          importJobId: job.id,
+          outcome: 'failure',
+          errorCode: failure.code,
+        },
+        manager,
+      );
     });
   }
 
