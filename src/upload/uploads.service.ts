@@ -71,8 +71,8 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       completedSize: (id) => this.completedSize(id),
       lengthDeclared: (id, size) => this.lengthDeclared(id, size),
       // Whatever deleted the bytes, an upload still marked uploading was cancelled (tus DELETE).
-      removed: (id) => this.markEnded(id, 'cancelled', 'upload_cancelled'),
-      expiryMs: () => this.settings.current.uploadExpiryHours * 3_600_000,
+      removed: async (id) => void (await this.markEnded(id, 'cancelled', 'upload_cancelled')),
+      expiryMs: () => this.expiryMs,
     });
     this.locker = new PgLocker(databaseUrlOf(db), pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
   }
@@ -85,6 +85,11 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     await this.locker.close();
+  }
+
+  /** The current expiry period (a setting that changes at runtime). */
+  private get expiryMs(): number {
+    return this.settings.current.uploadExpiryHours * 3_600_000;
   }
 
   get incomingDir(): string {
@@ -270,9 +275,10 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     const { sha256, format: streamedFormat } = await this.store.finish(id, size);
     const settings = this.settings.current;
     const extension = extensionOf(upload.fileName, settings.allowedExtensions);
-    const format = streamedFormat ?? detectFormat(await this.store.readHead(id), extension);
+    const head = streamedFormat ? undefined : await this.store.readHead(id);
+    const format = streamedFormat ?? detectFormat(head!, extension);
     if (!format) {
-      const message = `${upload.fileName} is not an image we can import: its content is ${describeContent(await this.store.readHead(id))}.`;
+      const message = `${upload.fileName} is not an image we can import: its content is ${describeContent(head!)}.`;
       await this.reject(upload, 'unsupported_content', message);
       throw tusError(415, message);
     }
@@ -381,11 +387,12 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     return this.uploads.findOneByOrFail({ id });
   }
 
+  /** Whether this call ended the upload (false: it was no longer uploading). */
   private async markEnded(
     id: string,
     status: 'cancelled' | 'expired',
     eventType: 'upload_cancelled' | 'upload_expired',
-  ) {
+  ): Promise<boolean> {
     // A compare-and-update: only an upload still uploading ends here, whoever else races us.
     const [rows] = (await this.db.query(
       `UPDATE uploads SET status = $2, offset_bytes = 0, updated_at = now()
@@ -394,7 +401,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       [id, status],
     )) as [{ owner_id: string; group_id: string | null; size_bytes: string | null }[], number];
     const row = rows[0];
-    if (!row) return;
+    if (!row) return false;
     await this.analytics.record({
       eventType,
       userId: row.owner_id,
@@ -403,11 +410,12 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
       outcome: status,
     });
+    return true;
   }
 
   /** When an unfinished upload expires: its creation plus the current expiry setting (tus's rule). */
   expiresAt(upload: Pick<Upload, 'createdAt'>): Date {
-    return new Date(upload.createdAt.getTime() + this.settings.current.uploadExpiryHours * 3_600_000);
+    return new Date(upload.createdAt.getTime() + this.expiryMs);
   }
 
   /** Unfinished uploads, oldest first, a page at a time (keyset pagination on created_at, id). */
@@ -448,8 +456,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       try {
         const size = upload.sizeBytes ?? (await this.store.declaredSize(upload.id));
         if (size !== undefined && (await this.receivedBytes(upload)) === size) continue;
-        await this.markEnded(upload.id, 'expired', 'upload_expired');
-        if ((await this.uploads.findOneBy({ id: upload.id }))?.status === 'expired') {
+        if (await this.markEnded(upload.id, 'expired', 'upload_expired')) {
           await this.store.discard(upload.id);
           expired++;
         }
@@ -497,7 +504,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   /** See UploadFileStore.pruneFinishedRecords: kept as long as an unfinished upload would be. */
   pruneFinishedRecords(): Promise<number> {
-    return this.store.pruneFinishedRecords(this.settings.current.uploadExpiryHours * 3_600_000);
+    return this.store.pruneFinishedRecords(this.expiryMs);
   }
 
   /** A length declared later (creation-defer-length) is recorded, for the jobs and GraphQL. */
