@@ -45,7 +45,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  *
  * One logger for all requests and one listener per request, rather than pino-http's child
  * logger per request: on the upload path every object a request keeps alive is copied to V8's
- * old generation (see bench/RESULTS.md), and this is the path of every uploaded byte.
+ * old generation (see docs/upload-performance.md), and this is the path of every uploaded byte.
  */
 export function requestLogging(level: string, destination?: pino.DestinationStream) {
   const logger = pino(baseOptions(level), destination ?? pino.destination(1));
