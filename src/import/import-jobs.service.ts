@@ -33,13 +33,13 @@ export interface Target {
   groupId: string;
 }
 
+/** Work that belongs to a status change, done in its transaction (see ImportJobsService.transition). */
+export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void>;
+
 /**
  * Queuing, cancelling and retrying imports, and reading them. Every status change is written to
  * PostgreSQL and then published, so subscribers on every instance hear of it.
  */
-/** Work that belongs to a status change, done in its transaction (see ImportJobsService.transition). */
-export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void>;
-
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
   constructor(
@@ -117,23 +117,46 @@ export class ImportJobsService implements OnModuleInit {
     return jobs;
   }
 
-  /** The one job of an upload (ON CONFLICT: a second request gets the first job). */
+  /** The one job of an upload (ON CONFLICT: a second request, even a concurrent one, gets the first job). */
   private async queueUpload(upload: Upload, target: Target, manager: EntityManager): Promise<ImportJob> {
-    const existing = await manager.findOneBy(ImportJob, { uploadId: upload.id });
-    if (existing) return existing;
-    return this.insertAndQueue(manager, {
-      ownerId: upload.ownerId,
-      uploadId: upload.id,
-      sourceKind: 'upload',
-      sourcePath: upload.storagePath!,
-      fileName: upload.fileName,
-      sizeBytes: upload.sizeBytes,
-      ...target,
-    });
+    const job = await this.insertAndQueue(
+      manager,
+      {
+        ownerId: upload.ownerId,
+        uploadId: upload.id,
+        sourceKind: 'upload',
+        sourcePath: upload.storagePath!,
+        fileName: upload.fileName,
+        sizeBytes: upload.sizeBytes,
+        ...target,
+      },
+      true,
+    );
+    return job ?? manager.findOneByOrFail(ImportJob, { uploadId: upload.id });
   }
 
-  private async insertAndQueue(manager: EntityManager, fields: Partial<ImportJob>): Promise<ImportJob> {
-    const job = await manager.save(ImportJob, manager.create(ImportJob, { ...fields, status: 'QUEUED' }));
+  /** Inserts a QUEUED job and sends it to the queue; with `unlessDuplicate`, null if its upload has a job already. */
+  private async insertAndQueue(manager: EntityManager, fields: Partial<ImportJob>): Promise<ImportJob>;
+  private async insertAndQueue(
+    manager: EntityManager,
+    fields: Partial<ImportJob>,
+    unlessDuplicate: true,
+  ): Promise<ImportJob | null>;
+  private async insertAndQueue(
+    manager: EntityManager,
+    fields: Partial<ImportJob>,
+    unlessDuplicate = false,
+  ): Promise<ImportJob | null> {
+    const insert = manager
+      .createQueryBuilder()
+      .insert()
+      .into(ImportJob)
+      .values({ ...fields, status: 'QUEUED' })
+      .returning('*');
+    if (unlessDuplicate) insert.orIgnore();
+    const { raw } = (await insert.execute()) as { raw: Record<string, unknown>[] };
+    if (raw.length === 0) return null;
+    const job = this.fromRow(raw[0]);
     await this.queue.send(job.id, { manager });
     await this.analytics.record(
       {
@@ -312,6 +335,10 @@ export class ImportJobsService implements OnModuleInit {
       take: Math.min(Math.max(limit, 1), 500),
       skip: Math.max(offset, 0),
     });
+  }
+
+  findById(id: string): Promise<ImportJob | null> {
+    return this.jobs.findOneBy({ id });
   }
 
   /** A job the caller may see (their own; any for administrators), else null. */

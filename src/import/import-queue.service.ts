@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { databaseUrlOf } from '../database/database-url.js';
 import { Environment } from '../environment/environment.js';
 
-export const IMPORT_QUEUE = 'omero-import';
+const IMPORT_QUEUE = 'omero-import';
 
 interface QueuedImport {
   jobId: string;

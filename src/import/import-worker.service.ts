@@ -87,8 +87,15 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (!job) return;
     const controller = new AbortController();
     this.running.set(job.id, controller);
+    // The heartbeat also reads the cancel request off the row: its NOTIFY reaches this instance
+    // at once, but not while the listening connection is down.
     const heartbeat = setInterval(() => {
-      void this.db.query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1', [job.id]).catch(() => undefined);
+      this.db
+        .query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 RETURNING cancel_requested', [job.id])
+        .then(([rows]: [{ cancel_requested: boolean }[]]) => {
+          if (rows[0]?.cancel_requested) controller.abort('cancel');
+        })
+        .catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
     try {
       const result = await this.importJob(job, controller.signal);
@@ -191,13 +198,13 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     if (failure.code === 'CANCELLED' && signal.reason === 'shutdown') {
       // Not the user's doing: back to the queue for another worker, at once (pg-boss, stopping
-      // gracefully, still takes it) rather than at the next sweep, which sends it if this fails.
-      const requeued = await this.jobs.transition(job.id, ['RUNNING'], {
-        status: 'QUEUED',
-        queuedAt: new Date(),
-        attempts: job.attempts - 1,
-      });
-      if (requeued) await this.queue.send(job.id).catch(() => undefined);
+      // gracefully, still takes it) rather than at the next sweep.
+      await this.jobs.transition(
+        job.id,
+        ['RUNNING'],
+        { status: 'QUEUED', queuedAt: new Date(), attempts: job.attempts - 1 },
+        (manager) => this.queue.send(job.id, { manager }),
+      );
       return;
     }
     const retry = !failure.permanent && job.attempts < this.env.IMPORT_MAX_ATTEMPTS;
@@ -210,12 +217,12 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     };
     if (retry) {
       const delayMs = 30_000 * 2 ** (job.attempts - 1);
-      const queued = await this.jobs.transition(job.id, ['RUNNING'], {
-        ...changes,
-        status: 'QUEUED',
-        queuedAt: new Date(),
-      });
-      if (queued) await this.queue.send(job.id, { startAfter: new Date(Date.now() + delayMs) });
+      await this.jobs.transition(
+        job.id,
+        ['RUNNING'],
+        { ...changes, status: 'QUEUED', queuedAt: new Date() },
+        (manager) => this.queue.send(job.id, { manager, startAfter: new Date(Date.now() + delayMs) }),
+      );
       return;
     }
     const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
@@ -253,11 +260,21 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
              finished_at = CASE WHEN attempts >= $2 THEN now() END,
              queued_at = now(), updated_at = now()
          WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
-         RETURNING id, owner_id, status`,
+         RETURNING id, owner_id, group_id, upload_id, status`,
         [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
-      )) as [{ id: string; owner_id: string; status: string }[], number];
+      )) as [{ id: string; owner_id: string; group_id: string; upload_id: string | null; status: string }[], number];
       for (const job of lost) {
         if (job.status === 'QUEUED') await this.queue.send(job.id);
+        else
+          await this.analytics.record({
+            eventType: 'import_failed',
+            userId: job.owner_id,
+            groupId: job.group_id,
+            uploadId: job.upload_id,
+            importJobId: job.id,
+            outcome: 'failure',
+            errorCode: 'WORKER_LOST',
+          });
         await this.jobs.announce({ id: job.id, ownerId: job.owner_id }, job.status === 'QUEUED');
       }
       const waiting = (await this.db.query(

@@ -12,7 +12,7 @@ import { IMPORT_JOB_UPDATED, type ImportJobEvent, ImportJobsService } from './im
 import { ImportJobModel, ImportStatusEnum, ServerFileModel } from './models/import-job.model.js';
 import { ServerFilesService } from './server-files.service.js';
 
-export function toModel(job: ImportJob): ImportJobModel {
+function toModel(job: ImportJob): ImportJobModel {
   return {
     ...job,
     status: job.status as ImportStatusEnum,
@@ -21,6 +21,9 @@ export function toModel(job: ImportJob): ImportJobModel {
     error: job.errorMessage,
   };
 }
+
+/** The job of each event, read once however many subscribers receive it. */
+const reloaded = new WeakMap<ImportJobEvent, Promise<ImportJob | null>>();
 
 @Resolver()
 export class ImportResolver {
@@ -102,8 +105,12 @@ export class ImportResolver {
       return event.ownerId === user.id || isAdmin(user);
     },
     async resolve(this: ImportResolver, event: ImportJobEvent, _args: unknown, context: { req: { user: AuthUser } }) {
-      const job = await this.jobs.findVisible(context.req.user, event.id);
-      return job && toModel(job);
+      // Every subscriber gets the same event object (the filter above already checked
+      // visibility): the job is read once per event, not once per connection.
+      let job = reloaded.get(event);
+      if (!job) reloaded.set(event, (job = this.jobs.findById(event.id)));
+      const found = await job;
+      return found && toModel(found);
     },
   })
   importJobUpdated(@Args('id', { type: () => ID, nullable: true }) _id?: string) {
