@@ -52,6 +52,8 @@ export class LoginThrottleService {
           ? row.address_oldest
           : null;
     if (limited) {
+      // Refused unjudged, so no failure: else retrying while locked out would extend the lockout.
+      await this.abandoned(inserted.map(({ id }) => id));
       const retryAfter = Math.max(1, Math.ceil((limited.getTime() + window * 60_000 - Date.now()) / 1000));
       throw new AppError(
         ErrorCode.TOO_MANY_REQUESTS,

@@ -89,3 +89,12 @@ export function describeContent(head: Buffer): string {
   const printable = head.subarray(0, 64).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
   return printable ? 'text' : 'of an unknown kind';
 }
+
+/** The extension as matched against the allowed list: lower case, "ome.tiff" kept whole. */
+export function extensionOf(name: string, allowed: readonly string[] = []): string {
+  const lower = name.toLowerCase();
+  const matches = allowed.filter((ext) => lower.endsWith(`.${ext}`)).sort((a, b) => b.length - a.length);
+  if (matches.length) return matches[0];
+  const dot = lower.lastIndexOf('.');
+  return dot > 0 ? lower.slice(dot + 1) : '';
+}

@@ -253,9 +253,9 @@ function describe(errors: ValidationError[], given: Record<string, string>): str
  * Empty strings count as unset, as they do in most shells' `VAR= command`.
  */
 export function loadEnvironment(source: Record<string, string | undefined> = process.env): Environment {
-  const known = Object.keys(new Environment());
   const plain: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IMPORT_ROOT', ...OMERO_VARIABLES]) {
+  // Every declared field, optional ones included, is an own property of an instance.
+  for (const key of Object.keys(new Environment())) {
     const value = source[key];
     if (value !== undefined && value !== '') plain[key] = value;
   }

@@ -13,15 +13,6 @@ export function displayName(raw: string): string {
   return (cleaned || 'unnamed').slice(0, MAX_DISPLAY_CHARS);
 }
 
-/** The extension as matched against the allowed list: lower case, "ome.tiff" kept whole. */
-export function extensionOf(name: string, allowed: readonly string[] = []): string {
-  const lower = name.toLowerCase();
-  const matches = allowed.filter((ext) => lower.endsWith(`.${ext}`)).sort((a, b) => b.length - a.length);
-  if (matches.length) return matches[0];
-  const dot = lower.lastIndexOf('.');
-  return dot > 0 ? lower.slice(dot + 1) : '';
-}
-
 /**
  * A name safe to create inside a folder on any common file system: the last path part only,
  * no control or reserved characters, no leading dots, not a reserved device name, and at most

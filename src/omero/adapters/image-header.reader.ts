@@ -1,6 +1,5 @@
-import { extname } from 'node:path';
 import type { Metadata } from 'sharp';
-import { detectFormat, SIGNATURE_BYTES } from '../../common/image-formats.js';
+import { detectFormat, extensionOf, SIGNATURE_BYTES } from '../../common/image-formats.js';
 import { readFileStart } from '../../common/read-file-start.js';
 
 export interface ImageHeader {
@@ -56,12 +55,7 @@ const DICOM_HEADER_BYTES = 4 * 1024 * 1024;
  * from its first bytes, then dimensions and pixel type through the library that reads it.
  */
 export async function readImageHeader(path: string, fileName = path): Promise<ImageHeader> {
-  const lower = fileName.toLowerCase();
-  const extension = lower.endsWith('.ome.tiff')
-    ? 'ome.tiff'
-    : lower.endsWith('.ome.tif')
-      ? 'ome.tif'
-      : extname(lower).slice(1);
+  const extension = extensionOf(fileName, ['ome.tiff', 'ome.tif']);
   const head = await readFileStart(path, SIGNATURE_BYTES);
   const format = detectFormat(head, extension);
   if (!format) throw new UnreadableImageError(`${fileName}: unknown format (Bio-Formats found no reader for it).`);

@@ -40,8 +40,6 @@ export interface OmeroServerOptions {
   /** The OMERO server the importer connects to. */
   host: string;
   port: number;
-  /** OMERO.web's id for that server (GET /api/v0/servers/); found by host and port when unset. */
-  serverId?: number;
   cliPath: string;
   importMode: 'session' | 'sudo';
   sudoUser?: string;
@@ -169,7 +167,6 @@ export class OmeroServerGateway extends OmeroGateway {
   }
 
   private async resolveServerId(session: OmeroWebSession): Promise<number> {
-    if (this.options.serverId !== undefined) return this.options.serverId;
     this.serverId ??= pickServer(await this.web.listServers(session), this.options).id;
     return this.serverId;
   }
