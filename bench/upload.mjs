@@ -41,17 +41,16 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runBenchmark } from './benchmark-process.mjs';
+import { markdownTable as table, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_FILE = join(ROOT, 'bench', 'RESULTS.md');
 const HOST = '127.0.0.1';
 
 const MiB = 1024 * 1024;
@@ -250,18 +249,9 @@ async function uploadOne(server, agent, size, chunkBytes, fileName) {
 
 const running = new Set();
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function spawnServer(kind, args, env, root) {
+  // Once the benchmark is stopping, a run still in progress must not leave a new server behind.
+  if (stopping) throw new Error('the benchmark is stopping');
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const server = { kind, child, pid: child.pid, root, output: '', readyUrl: undefined };
   // Drain both pipes (a full pipe would stall the server) and keep the tail for error messages.
@@ -314,7 +304,9 @@ async function startApp() {
   const root = mkdtempSync(join(os.tmpdir(), 'bench-app-'));
   chmodSync(root, 0o711);
   const dataDir = join(root, 'data');
-  const port = await freePort();
+  // The app's own helper, from the build this benchmark runs.
+  const { findFreePort } = await import('../dist/src/database/embedded-postgres.js');
+  const port = await findFreePort();
   const username = 'bench';
   const password = randomBytes(12).toString('hex');
   const env = { ...process.env };
@@ -394,7 +386,9 @@ async function stopServer(server) {
   }
 }
 
+let stopping = false;
 async function stopAll() {
+  stopping = true;
   await Promise.allSettled([...running].map(stopServer));
 }
 
@@ -467,13 +461,6 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const verdict = (ok) => (ok ? 'met' : 'not met');
-const table = (header, rows) =>
-  [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
 
 // Medians over the successful runs; `runs` keeps every run, failed ones included.
 function medians(runs) {
@@ -618,12 +605,10 @@ function report(throughput, memory, failures) {
   }
   const targetTable = table(['target', 'goal', 'measured', 'verdict'], targets);
 
-  const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const lines = [
     '## Upload',
     '',
-    `Measured ${new Date().toISOString()} by \`npm run bench:upload\` on ${os.availableParallelism()} CPUs (${cpu}), ` +
-      `${(os.totalmem() / GiB).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}; files under ${os.tmpdir()}.`,
+    measuredOn('npm run bench:upload'),
     '',
     'Each run is a fresh server process on 127.0.0.1, on the same machine as the client: the app ' +
       `(\`node ${[...START_NODE_FLAGS, 'dist/src/main.js'].join(' ')}\` as \`npm start\` runs it, embedded PostgreSQL, ` +
@@ -662,22 +647,6 @@ function report(throughput, memory, failures) {
   if (failures.length > 0) lines.push('Failures:', '', ...failures.map((f) => `- ${f}`), '');
   const text = [throughputTable, '', specMemoryTable, '', defaultMemoryTable, '', targetTable].join('\n');
   return { markdown: lines.join('\n'), text };
-}
-
-function writeResults(section) {
-  const existing = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmarks\n\n';
-  const lines = existing.split('\n');
-  const from = lines.findIndex((line) => line.trim() === '## Upload');
-  let text;
-  if (from === -1) {
-    text = `${existing.replace(/\n*$/, '\n\n')}${section}`;
-  } else {
-    const next = lines.findIndex((line, i) => i > from && /^#{1,2} /.test(line));
-    const before = lines.slice(0, from).join('\n');
-    const after = next === -1 ? '' : `\n${lines.slice(next).join('\n')}`;
-    text = `${before}${from > 0 ? '\n' : ''}${section}${after}`;
-  }
-  writeFileSync(RESULTS_FILE, text.replace(/\n*$/, '\n'));
 }
 
 // ---------------------------------------------------------------- main
@@ -726,31 +695,13 @@ async function main() {
   }
 
   const { markdown, text } = report(throughput, memory, failures);
-  writeResults(markdown);
+  writeResultsSection(markdown);
   console.log(`\n${text}\n\nWritten to ${RESULTS_FILE}`);
   return failures.length === 0 ? 0 : 1;
 }
 
-let finishing = false;
-async function finish(code, message) {
-  if (finishing) return;
-  finishing = true;
-  if (message) console.error(message);
-  await Promise.race([stopAll(), sleep(STOP_TIMEOUT_MS + 10_000)]);
-  process.exit(code);
-}
-
-const watchdog = setTimeout(
-  () => finish(2, `upload benchmark: gave up after ${OVERALL_TIMEOUT_MS / 60_000} min`),
-  OVERALL_TIMEOUT_MS,
-);
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.once(signal, () => finish(130, `upload benchmark: ${signal}, stopping servers`));
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    return finish(code);
-  },
-  (error) => finish(1, `upload benchmark failed: ${error?.stack ?? error}`),
-);
+runBenchmark('upload benchmark', main, {
+  timeoutMs: OVERALL_TIMEOUT_MS,
+  cleanup: stopAll,
+  cleanupMs: STOP_TIMEOUT_MS + 10_000,
+});

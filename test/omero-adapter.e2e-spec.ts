@@ -21,6 +21,7 @@ import {
 } from '../src/omero/omero-gateway.port.js';
 import { fakeCli } from './omero-double/fake-omero-cli-link.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
+import { waitFor } from './support/wait-for.js';
 
 const SUDO_PASSWORD = 'sudo-secret-7f3a9';
 const ALICE = { name: 'alice', password: 'alice-password' };
@@ -39,16 +40,6 @@ function isRunning(pid: number): boolean {
     return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
   } catch {
     return false;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -397,7 +388,7 @@ describe('OMERO adapter against the contract double', () => {
       const first = new AbortController();
       const second = new AbortController();
       const running = omero.importFile(request(alice, await sourceFile(), dataset('scans'), { signal: first.signal }));
-      const hanging = await waitFor(() => calls().find((call) => call.event === 'hanging'));
+      const hanging = (await waitFor(() => calls().find((call) => call.event === 'hanging'), Boolean, 10_000, 25))!;
 
       const queued = omero.importFile(request(alice, await sourceFile(), dataset('scans'), { signal: second.signal }));
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -563,7 +554,7 @@ describe('OMERO adapter against the contract double', () => {
       const importing = omero.importFile(
         request(alice, await sourceFile(), dataset('scans'), { signal: controller.signal }),
       );
-      const hanging = await waitFor(() => calls().find((call) => call.event === 'hanging'));
+      const hanging = (await waitFor(() => calls().find((call) => call.event === 'hanging'), Boolean, 10_000, 25))!;
       expect([isRunning(hanging.pid), isRunning(hanging.childPid!)]).toEqual([true, true]);
 
       controller.abort();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { graphql, login, type GraphQLResponse } from './support/clients.js';
@@ -8,6 +7,7 @@ import { ADMIN, startTestApp, type TestApp } from './support/test-app.js';
 import { TusClient } from './support/tus.js';
 import { fakeCli, type CliCall } from './omero-double/fake-omero-cli-link.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
+import { waitFor } from './support/wait-for.js';
 
 /**
  * The app with OMERO_* naming a (fake) OMERO: sign-in with OMERO accounts, groups and targets
@@ -82,6 +82,7 @@ describe('the app with an OMERO server configured', () => {
           )
         ).data?.upload.importJob,
       (found) => Boolean(found && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(found.status)),
+      30_000,
     );
     return { uploadId, job: job! };
   }
@@ -281,6 +282,7 @@ describe('the app with an OMERO server configured', () => {
           (await gql<{ importJob: Job }>(renewed, `query($id: ID!) { importJob(id: $id) { ${JOB} } }`, { id: job.id }))
             .data?.importJob,
         (found) => found?.status === 'SUCCEEDED' || found?.status === 'FAILED',
+        30_000,
       );
       expect(retried).toMatchObject({ status: 'SUCCEEDED', omeroImageIds: [expect.stringMatching(/^\d+$/)] });
     });
@@ -343,11 +345,3 @@ describe('the app with an OMERO server configured', () => {
     }
   }
 });
-
-/** What `read` answers once `done` holds, or after 30 s whatever it answers then (for the assertions to show). */
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) value = await sleep(200).then(read);
-  return value;
-}

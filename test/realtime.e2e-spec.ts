@@ -3,15 +3,9 @@ import type { PgPubSub } from '../src/pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../src/pubsub/pubsub.module.js';
 import { accessToken, wsClient, wsExecute } from './support/clients.js';
 import { killConnections, serverAdmin, startTestApp, type TestApp } from './support/test-app.js';
+import { waitFor } from './support/wait-for.js';
 
-/** Resolves when `predicate` holds, polling; rejects after `ms`. */
-async function eventually(predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const eventually = (predicate: () => boolean, ms = 5000) => waitFor(predicate, Boolean, ms, 20);
 
 describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances on one database', () => {
   let first: TestApp;
