@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { Environment } from '../src/environment/environment.js';
 import { accessToken, createUser, graphql, wsClient } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -166,6 +167,50 @@ describe('imports through the sandbox OMERO', () => {
       attempts: 1,
       error: expect.stringContaining('broken.tif'),
     });
+  });
+
+  it('gives an upload its bytes back when the import fails after taking them, so a retry succeeds', async () => {
+    const db = server.app.get(DataSource);
+    // The image row cannot be written: the import fails after the file moved to the repository.
+    await db.query(`CREATE FUNCTION refuse_images() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'repository database unavailable'; END $$`);
+    await db.query(
+      'CREATE TRIGGER refuse_images BEFORE INSERT ON sandbox_images FOR EACH ROW EXECUTE FUNCTION refuse_images()',
+    );
+    const stored = join(server.app.get(Environment).dataDir, 'uploads', 'files', alice.id, 'comeback.png');
+    let jobId: string;
+    try {
+      const data = await readFile(join(SAMPLES, 'labels.png'));
+      const { id: uploadId } = await new TusClient(server.url, alice.token).create(
+        'comeback.png',
+        data.length,
+        { targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId },
+        data,
+      );
+      const [{ id }] = (await db.query('SELECT id FROM import_jobs WHERE upload_id = $1', [uploadId])) as {
+        id: string;
+      }[];
+      jobId = id;
+      // A temporary failure: queued again, with a delay, and the bytes back where they were.
+      const waiting = await waitFor(
+        () => job(jobId),
+        (j) => j?.errorCode === 'IMPORT_FAILED',
+      );
+      expect(waiting).toMatchObject({ status: 'QUEUED', attempts: 1, error: expect.stringContaining('Retrying') });
+      expect(sha256(await readFile(stored))).toBe(sha256(data));
+    } finally {
+      await db.query('DROP TRIGGER refuse_images ON sandbox_images');
+      await db.query('DROP FUNCTION refuse_images()');
+    }
+    // Cancelled during its retry delay and retried: it runs now, not when the delay is over.
+    for (const mutation of ['cancelImport', 'retryImport']) {
+      const answer = await graphql(server.url, alice.token, `mutation($id: ID!) { ${mutation}(id: $id) { id } }`, {
+        id: jobId,
+      });
+      expect(answer.errors).toBeUndefined();
+    }
+    expect(await finished(jobId)).toMatchObject({ status: 'SUCCEEDED', omeroImageIds: [expect.any(String)] });
+    expect(existsSync(stored)).toBe(false);
   });
 
   it('refuses a target the user may not link into with FORBIDDEN', async () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PgPubSub } from '../src/pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../src/pubsub/pubsub.module.js';
-import { accessToken, wsClient, wsExecute } from './support/clients.js';
+import { accessToken, graphql, wsClient, wsExecute } from './support/clients.js';
 import { killConnections, serverAdmin, startTestApp, type TestApp } from './support/test-app.js';
+import { TusClient } from './support/tus.js';
 import { waitFor } from './support/wait-for.js';
 
 const eventually = (predicate: () => boolean, ms = 5000) => waitFor(predicate, Boolean, ms, 20);
@@ -142,6 +143,42 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
     await first.app.get<PgPubSub>(PUB_SUB).publish('counter', { n: 1 });
     await expect(next).resolves.toEqual({ value: { n: 1 }, done: false });
     await iterator.return?.();
+  });
+
+  it('applies a feature flag or setting switched on one instance on the other too', async () => {
+    const mutate = (query: string) => graphql(first.url, token, query);
+    const uploadOnSecond = () => new TusClient(second.url, token).create('cells.tif', 100);
+    expect((await uploadOnSecond()).response.status).toBe(201);
+    expect(
+      (await mutate('mutation { setFeatureFlag(key: "newUploader", enabled: false) { key } }')).errors,
+    ).toBeUndefined();
+    try {
+      const refused = await waitFor(uploadOnSecond, ({ response }) => response.status !== 201, 5000, 20);
+      expect(refused.response.status).toBe(403);
+    } finally {
+      await mutate('mutation { setFeatureFlag(key: "newUploader", enabled: true) { key } }');
+    }
+    await waitFor(uploadOnSecond, ({ response }) => response.status === 201, 5000, 20);
+
+    const setLimit = (bytes: number) =>
+      graphql<{ updateUploaderSettings: { maxFileSizeBytes: number } }>(
+        first.url,
+        token,
+        'mutation($bytes: Float!) { updateUploaderSettings(input: { maxFileSizeBytes: $bytes }) { maxFileSizeBytes } }',
+        { bytes },
+      );
+    const before = await graphql<{ uploaderSettings: { maxFileSizeBytes: number } }>(
+      first.url,
+      token,
+      '{ uploaderSettings { maxFileSizeBytes } }',
+    );
+    expect((await setLimit(50)).errors).toBeUndefined();
+    try {
+      const tooLarge = await waitFor(uploadOnSecond, ({ response }) => response.status !== 201, 5000, 20);
+      expect(tooLarge.response.status).toBe(413);
+    } finally {
+      await setLimit(before.data!.uploaderSettings.maxFileSizeBytes);
+    }
   });
 
   it('refuses a payload PostgreSQL could not carry, instead of losing it silently', async () => {

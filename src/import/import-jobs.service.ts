@@ -9,6 +9,7 @@ import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { type ImportTargetType, OmeroGateway } from '../omero/omero-gateway.port.js';
 import { omeroUserOf } from '../omero/omero-user.js';
+import { entityFromRow } from '../database/entity-from-row.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import type { Upload } from '../upload/upload.entity.js';
@@ -18,13 +19,14 @@ import { ImportQueue } from './import-queue.service.js';
 import { type ResolvedServerPath, ServerFilesService } from './server-files.service.js';
 
 export const IMPORT_JOB_UPDATED = 'importJobUpdated';
-export const IMPORT_QUEUED = 'importQueued';
 export const IMPORT_CANCEL_REQUESTED = 'importCancelRequested';
 
 /** What travels through NOTIFY: ids only; subscribers reload the row. */
 export interface ImportJobEvent {
   id: string;
   ownerId: string;
+  /** The job is (again) waiting in the queue: idle workers look at once. */
+  queued?: true;
 }
 
 export interface Target {
@@ -147,16 +149,15 @@ export class ImportJobsService implements OnModuleInit {
     fields: Partial<ImportJob>,
     unlessDuplicate = false,
   ): Promise<ImportJob | null> {
-    const insert = manager
-      .createQueryBuilder()
-      .insert()
-      .into(ImportJob)
-      .values({ ...fields, status: 'QUEUED' })
-      .returning('*');
-    if (unlessDuplicate) insert.orIgnore();
-    const { raw } = (await insert.execute()) as { raw: Record<string, unknown>[] };
-    if (raw.length === 0) return null;
-    const job = this.fromRow(raw[0]);
+    const values = { ...fields, status: 'QUEUED' };
+    const columns = Object.keys(values).map((key) => this.column(key));
+    const [row] = (await manager.query(
+      `INSERT INTO import_jobs (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+       ${unlessDuplicate ? 'ON CONFLICT DO NOTHING' : ''} RETURNING *`,
+      Object.values(values),
+    )) as Record<string, unknown>[];
+    if (!row) return null;
+    const job = this.fromRow(row);
     await this.queue.send(job.id, { manager });
     await this.analytics.record(
       {
@@ -243,7 +244,7 @@ export class ImportJobsService implements OnModuleInit {
       );
       if (!result.affected)
         throw new AppError(ErrorCode.CONFLICT, 'This import changed meanwhile; reload it and try again.');
-      await this.queue.send(job.id, { manager });
+      await this.queue.send(job.id, { manager, now: true });
       return manager.findOneByOrFail(ImportJob, { id: job.id });
     });
     await this.announce(retried, true);
@@ -303,17 +304,8 @@ export class ImportJobsService implements OnModuleInit {
     return job;
   }
 
-  /** The entity of a raw import_jobs row (RETURNING *), saving a second query per transition. */
   private fromRow(row: Record<string, unknown>): ImportJob {
-    const job = this.jobs.create();
-    for (const column of this.jobs.metadata.columns) {
-      const value = row[column.databaseName];
-      const transformer = column.transformer;
-      Object.assign(job, {
-        [column.propertyName]: transformer && !Array.isArray(transformer) ? transformer.from(value) : value,
-      });
-    }
-    return job;
+    return entityFromRow(this.jobs, row);
   }
 
   private column(property: string): string {
@@ -321,8 +313,8 @@ export class ImportJobsService implements OnModuleInit {
   }
 
   async announce(job: Pick<ImportJob, 'id' | 'ownerId'>, queued = false): Promise<void> {
-    await this.pubsub.publish(IMPORT_JOB_UPDATED, { id: job.id, ownerId: job.ownerId } satisfies ImportJobEvent);
-    if (queued) await this.pubsub.publish(IMPORT_QUEUED, {});
+    const event: ImportJobEvent = { id: job.id, ownerId: job.ownerId, ...(queued ? { queued: true } : {}) };
+    await this.pubsub.publish(IMPORT_JOB_UPDATED, event);
   }
 
   // --- queries --------------------------------------------------------------------------
@@ -337,14 +329,16 @@ export class ImportJobsService implements OnModuleInit {
     });
   }
 
-  findById(id: string): Promise<ImportJob | null> {
-    return this.jobs.findOneBy({ id });
+  /** Plain SQL: every subscription event reads its job through this. */
+  async findById(id: string): Promise<ImportJob | null> {
+    const [row] = (await this.db.query('SELECT * FROM import_jobs WHERE id = $1', [id])) as Record<string, unknown>[];
+    return row ? this.fromRow(row) : null;
   }
 
   /** A job the caller may see (their own; any for administrators), else null. */
   async findVisible(user: AuthUser, id: string): Promise<ImportJob | null> {
     if (!isUUID(id)) return null;
-    const job = await this.jobs.findOneBy({ id });
+    const job = await this.findById(id);
     return job && (job.ownerId === user.id || isAdmin(user)) ? job : null;
   }
 

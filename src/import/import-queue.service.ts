@@ -6,6 +6,7 @@ import { databaseUrlOf } from '../database/database-url.js';
 import { Environment } from '../environment/environment.js';
 
 const IMPORT_QUEUE = 'omero-import';
+const SCHEMA = 'pgboss';
 
 interface QueuedImport {
   jobId: string;
@@ -38,7 +39,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     this.boss = new PgBoss({
       connectionString: databaseUrlOf(this.db),
-      schema: 'pgboss',
+      schema: SCHEMA,
       max: 4,
       application_name: 'omero-uploader-queue',
     });
@@ -54,18 +55,33 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     await this.boss?.stop({ graceful: true, wait: true, timeout: 20_000 });
   }
 
-  /** Queues a job, inside the caller's transaction when a manager is given. */
-  async send(jobId: string, options: { manager?: EntityManager; startAfter?: Date } = {}): Promise<void> {
-    const { manager, startAfter } = options;
+  /**
+   * Queues a job, inside the caller's transaction when a manager is given. `now`: an entry of
+   * this job already waiting out a retry delay starts at once instead (the queue keeps one
+   * waiting entry per job, so a plain send would be ignored and the job would wait).
+   */
+  async send(
+    jobId: string,
+    options: { manager?: EntityManager; startAfter?: Date; now?: boolean } = {},
+  ): Promise<void> {
+    const { manager, startAfter, now } = options;
+    const executeSql = async (text: string, values: unknown[]) => ({
+      rows: (await (manager ?? this.db.manager).query(text, values)) as unknown[],
+    });
+    if (now) {
+      // pg-boss has no call for this; its job table is part of its documented schema.
+      await executeSql(
+        `UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND singleton_key = $2 AND state = 'created'`,
+        [IMPORT_QUEUE, jobId],
+      );
+    }
     await this.boss.send(IMPORT_QUEUE, { jobId } satisfies QueuedImport, {
       singletonKey: jobId,
       retryLimit: 0,
       // pg-boss gives up on a job after this; ImportWorker's heartbeats notice dead workers sooner.
       expireInSeconds: this.env.IMPORT_TIMEOUT_MINUTES * 60 + 300,
       startAfter,
-      db: manager
-        ? { executeSql: async (text, values) => ({ rows: (await manager.query(text, values)) as unknown[] }) }
-        : undefined,
+      db: manager ? { executeSql } : undefined,
     });
   }
 

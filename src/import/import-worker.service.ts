@@ -11,7 +11,12 @@ import { OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-ga
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import type { ImportJob, ImportJobErrorCode } from './import-job.entity.js';
-import { IMPORT_CANCEL_REQUESTED, IMPORT_QUEUED, ImportJobsService } from './import-jobs.service.js';
+import {
+  IMPORT_CANCEL_REQUESTED,
+  IMPORT_JOB_UPDATED,
+  type ImportJobEvent,
+  ImportJobsService,
+} from './import-jobs.service.js';
 import { ImportQueue } from './import-queue.service.js';
 import { ServerFilesService } from './server-files.service.js';
 
@@ -36,6 +41,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly running = new Map<string, AbortController>();
   private timers: NodeJS.Timeout[] = [];
   private subscriptions: number[] = [];
+  private readonly usernames = new Map<string, string>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -55,7 +61,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       await this.pubsub.subscribe(IMPORT_CANCEL_REQUESTED, (payload) =>
         this.running.get((payload as { id: string }).id)?.abort('cancel'),
       ),
-      await this.pubsub.subscribe(IMPORT_QUEUED, () => this.queue.wake()),
+      await this.pubsub.subscribe(IMPORT_JOB_UPDATED, (payload) => {
+        if ((payload as ImportJobEvent).queued) this.queue.wake();
+      }),
     );
     await this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId) => this.run(jobId));
     const sweepMs = this.env.IMPORT_HEARTBEAT_SECONDS * SWEEP_EVERY_HEARTBEATS * 1000;
@@ -109,7 +117,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async importJob(job: ImportJob, signal: AbortSignal) {
-    const user = { id: job.ownerId, username: (await this.users.findIdentity(job.ownerId))?.username ?? '' };
+    const user = { id: job.ownerId, username: await this.usernameOf(job.ownerId) };
     // The permission may have changed since the job was queued.
     try {
       await this.jobs.assertCanLink(user, job);
@@ -126,6 +134,17 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       signal,
       timeoutMs: this.env.IMPORT_TIMEOUT_MINUTES * 60_000,
     });
+  }
+
+  /** Usernames never change, so each is read once per process (bounded: a facility has hundreds). */
+  private async usernameOf(userId: string): Promise<string> {
+    const known = this.usernames.get(userId);
+    if (known !== undefined) return known;
+    const found = await this.users.findIdentity(userId);
+    if (!found) return '';
+    if (this.usernames.size >= 10_000) this.usernames.clear();
+    this.usernames.set(userId, found.username);
+    return found.username;
   }
 
   /** Where the bytes are, and how OMERO should take them: copied from uploads, linked in place. */

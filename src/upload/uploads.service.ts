@@ -13,6 +13,7 @@ import { NEW_UPLOADER } from '../config/feature-flag.entity.js';
 import { FeatureFlagsService } from '../config/feature-flags.service.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { databaseUrlOf } from '../database/database-url.js';
+import { entityFromRow } from '../database/entity-from-row.js';
 import { Environment } from '../environment/environment.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
@@ -110,7 +111,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   /** Validates a tus creation request and records the upload; throws a tus error otherwise. */
   async create(user: AuthUser, upload: TusUpload): Promise<void> {
-    if (!(await this.flags.isEnabled(NEW_UPLOADER))) {
+    if (!this.flags.isEnabled(NEW_UPLOADER)) {
       throw tusError(
         403,
         'New uploads are switched off by an administrator. Use the in-place importer, or ask an administrator to switch the uploader back on.',
@@ -148,15 +149,20 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       );
     }
 
-    await this.uploads.insert({
-      id: upload.id,
-      ownerId: user.id,
-      fileName,
-      sizeBytes: upload.size ?? null,
-      status: 'uploading',
-      fileType: metadata.filetype ? metadata.filetype.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 255) : null,
-      ...target,
-    });
+    await this.db.query(
+      `INSERT INTO uploads (id, owner_id, file_name, size_bytes, status, file_type, target_type, target_id, group_id)
+       VALUES ($1, $2, $3, $4, 'uploading', $5, $6, $7, $8)`,
+      [
+        upload.id,
+        user.id,
+        fileName,
+        upload.size ?? null,
+        metadata.filetype ? metadata.filetype.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 255) : null,
+        target.targetType,
+        target.targetId,
+        target.groupId,
+      ],
+    );
     await this.analytics.record({
       eventType: 'upload_started',
       userId: user.id,
@@ -213,7 +219,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   // --- content --------------------------------------------------------------------------
 
   private async checkContent(id: string, head: Buffer): Promise<{ format: string } | { error: TusError }> {
-    const upload = await this.uploads.findOneBy({ id });
+    const upload = await this.findById(id);
     if (!upload) return { error: tusError(404, `There is no upload ${id}.`) };
     const extension = extensionOf(upload.fileName, this.settings.current.allowedExtensions);
     const format = detectFormat(head, extension);
@@ -265,7 +271,8 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
    * upload completed already.
    */
   async complete(id: string): Promise<Upload> {
-    const upload = await this.uploads.findOneByOrFail({ id });
+    const upload = await this.findById(id);
+    if (!upload) throw tusError(404, `There is no upload ${id}.`);
     if (upload.status !== 'uploading') {
       if (FINISHED.includes(upload.status)) return upload;
       throw tusError(410, `This upload was ${upload.status} before it could complete. Start a new upload.`);
@@ -306,8 +313,13 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     const afterCommit: (() => Promise<void>)[] = [];
     try {
       await this.db.transaction(async (manager) => {
-        const result = await manager.update(Upload, { id, status: 'uploading' }, changes);
-        if (!result.affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
+        const [, affected] = (await manager.query(
+          `UPDATE uploads SET status = 'completed', stored_name = $2, storage_path = $3, size_bytes = $4,
+             offset_bytes = $4, sha256 = $5, detected_format = $6, completed_at = $7, updated_at = now()
+           WHERE id = $1 AND status = 'uploading'`,
+          [id, changes.storedName, changes.storagePath, size, sha256, format, completedAt],
+        )) as [unknown, number];
+        if (!affected) throw tusError(410, 'This upload was cancelled or expired while it completed.');
         // Under the overwrite policy an older upload may have had this file: it no longer does.
         await manager.query(
           `UPDATE uploads SET stored_name = NULL, storage_path = NULL, updated_at = now()
@@ -347,8 +359,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async completedSize(id: string): Promise<number | null> {
-    if (!isUUID(id)) return null;
-    const upload = await this.uploads.findOneBy({ id });
+    const upload = await this.findById(id);
     return upload && FINISHED.includes(upload.status) ? upload.sizeBytes : null;
   }
 
@@ -523,7 +534,15 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async findOwn(user: AuthUser, id: string): Promise<Upload | null> {
-    return isUUID(id) ? this.uploads.findOneBy({ id, ownerId: user.id }) : null;
+    const upload = await this.findById(id);
+    return upload?.ownerId === user.id ? upload : null;
+  }
+
+  /** Plain SQL (see entityFromRow): the tus requests of every upload read its row. */
+  private async findById(id: string): Promise<Upload | null> {
+    if (!isUUID(id)) return null;
+    const [row] = (await this.db.query('SELECT * FROM uploads WHERE id = $1', [id])) as Record<string, unknown>[];
+    return row ? entityFromRow(this.uploads, row) : null;
   }
 
   /** Bytes received so far: read from the incoming file while uploading, never written per chunk. */

@@ -34,6 +34,8 @@ interface TargetRow {
  */
 export class SandboxGateway extends OmeroGateway {
   readonly kind = 'sandbox' as const;
+  /** Users known to have a group; memberships are never removed, so this needs no expiry. */
+  private readonly withGroups = new Set<string>();
 
   constructor(
     private readonly db: DataSource,
@@ -93,23 +95,24 @@ export class SandboxGateway extends OmeroGateway {
     }
     if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
 
-    return this.db.transaction(async (manager) => {
-      const [{ fileset }] = (await manager.query(`SELECT nextval('sandbox_fileset_ids')::int AS fileset`)) as {
-        fileset: number;
-      }[];
-      const stored = await this.store(request, fileset);
-      const plateId =
-        target.type === 'SCREEN'
-          ? ((await manager.query(`SELECT nextval('sandbox_plate_ids')::int AS id`)) as { id: number }[])[0].id
-          : null;
-      const images = (await manager.query(
+    // Two statements and no transaction: the ids first (the repository folder is named after
+    // the fileset), then the image row once its bytes are in place.
+    const [ids] = (await this.db.query(
+      `SELECT nextval('sandbox_fileset_ids')::int AS fileset,
+              CASE WHEN $1 THEN nextval('sandbox_plate_ids')::int END AS plate`,
+      [target.type === 'SCREEN'],
+    )) as { fileset: number; plate: number | null }[];
+    const stored = await this.store(request, ids.fileset);
+    let images: { id: number }[];
+    try {
+      images = (await this.db.query(
         `INSERT INTO sandbox_images
            (fileset_id, container_id, plate_id, owner_id, name, format, width, height, channels, pixel_type, series_index, repository_path)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id`,
         [
-          fileset,
+          ids.fileset,
           row.id,
-          plateId,
+          ids.plate,
           user.id,
           basename(request.path),
           header.format,
@@ -120,16 +123,20 @@ export class SandboxGateway extends OmeroGateway {
           stored,
         ],
       )) as { id: number }[];
-      const imageIds = images.map((image) => String(image.id));
-      return {
-        imageIds,
-        plateIds: plateId === null ? [] : [String(plateId)],
-        filesetId: String(fileset),
-        log:
-          `${header.format} ${header.width} x ${header.height}, ${header.channels} channel(s), ${header.pixelType}, ` +
-          `${header.planes} plane(s)\n1 file uploaded, 1 fileset created, ${imageIds.length} image imported, 0 errors`,
-      };
-    });
+    } catch (error) {
+      // Nothing was imported: the source gets its bytes back, so that a retry finds them.
+      await this.unstore(request, stored);
+      throw error;
+    }
+    const imageIds = images.map((image) => String(image.id));
+    return {
+      imageIds,
+      plateIds: ids.plate === null ? [] : [String(ids.plate)],
+      filesetId: String(ids.fileset),
+      log:
+        `${header.format} ${header.width} x ${header.height}, ${header.channels} channel(s), ${header.pixelType}, ` +
+        `${header.planes} plane(s)\n1 file uploaded, 1 fileset created, ${imageIds.length} image imported, 0 errors`,
+    };
   }
 
   // --- administration (GraphQL, administrators only) -----------------------------------
@@ -207,6 +214,12 @@ export class SandboxGateway extends OmeroGateway {
     return destination;
   }
 
+  /** Undoes store(): a moved file goes back, a copy or link goes. */
+  private async unstore(request: ImportRequest, stored: string): Promise<void> {
+    if (request.transfer === 'upload_rm') await rename(stored, request.path);
+    else await unlink(stored);
+  }
+
   private targets(
     manager: EntityManager,
     user: OmeroUser,
@@ -227,6 +240,12 @@ export class SandboxGateway extends OmeroGateway {
 
   /** Every user starts with a group of their own holding a project, a dataset and a screen. */
   private async ensureStarterGroup(user: OmeroUser): Promise<void> {
+    if (this.withGroups.has(user.id)) return;
+    await this.createStarterGroup(user);
+    this.withGroups.add(user.id);
+  }
+
+  private async createStarterGroup(user: OmeroUser): Promise<void> {
     const existing = (await this.db.query('SELECT 1 FROM sandbox_memberships WHERE user_id = $1 LIMIT 1', [
       user.id,
     ])) as unknown[];

@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import type { PgPubSub } from '../pubsub/pg-pubsub.js';
+
+/** A missed notification (listener reconnecting) is corrected within this time. */
+const REFRESH_MS = 60_000;
+
+/**
+ * A small piece of configuration read from the database and kept in memory, because a request
+ * path reads it on every request. Every instance reloads it when any instance changes it
+ * (`changed()`, through the PostgreSQL PubSub), and once a minute in case it missed that.
+ */
+export class SharedCache<T> {
+  private readonly logger = new Logger(SharedCache.name);
+  private cached?: T;
+  private subscription?: number;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    /** The PubSub trigger, and the name in log lines. */
+    private readonly trigger: string,
+    private readonly pubsub: PgPubSub,
+    private readonly load: () => Promise<T>,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.subscription = await this.pubsub.subscribe(this.trigger, () => void this.reload());
+    this.timer = setInterval(() => void this.reload(), REFRESH_MS).unref();
+  }
+
+  stop(): void {
+    if (this.subscription) this.pubsub.unsubscribe(this.subscription);
+    clearInterval(this.timer);
+  }
+
+  get value(): T {
+    if (this.cached === undefined) throw new Error(`${this.trigger}: read before start()`);
+    return this.cached;
+  }
+
+  /** After a change was committed: reload here at once, then tell the other instances. */
+  async changed(): Promise<void> {
+    await this.reload();
+    await this.pubsub.publish(this.trigger, {});
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      this.cached = await this.load();
+    } catch (error) {
+      if (this.cached === undefined) throw error;
+      this.logger.warn(`${this.trigger}: could not reload, keeping the last value: ${String(error)}`);
+    }
+  }
+}
