@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import { databaseUrlOf } from '../database/database-url.js';
@@ -7,6 +8,10 @@ import { Environment } from '../environment/environment.js';
 
 const IMPORT_QUEUE = 'omero-import';
 const SCHEMA = 'pgboss';
+/** How often an idle instance looks at an empty queue (a NOTIFY wakes it sooner). */
+const POLL_MS = 500;
+/** How long shutdown waits for the jobs in hand. */
+const STOP_TIMEOUT_MS = 20_000;
 
 interface QueuedImport {
   jobId: string;
@@ -29,7 +34,14 @@ interface QueuedImport {
 export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ImportQueue.name);
   private boss: PgBoss;
-  private readonly workerIds: string[] = [];
+  // The fetch loop of work(): slots, jobs in hand, and its wake-up.
+  private slots = 0;
+  private busy = 0;
+  private run?: (jobId: string, free: () => void) => Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private woken = false;
+  private wakeUp?: () => void;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -51,8 +63,11 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Workers finish the job in hand (the worker service aborts long imports first).
-    await this.boss?.stop({ graceful: true, wait: true, timeout: 20_000 });
+    this.stopping = true;
+    this.wake();
+    // Jobs in hand finish (the worker service aborts imports, which go back to the queue).
+    await Promise.race([Promise.all(this.inFlight), sleep(STOP_TIMEOUT_MS)]);
+    await this.boss?.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
   }
 
   /**
@@ -85,30 +100,67 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Starts `concurrency` workers on this instance, each running one job at a time. */
-  async work(concurrency: number, run: (jobId: string) => Promise<void>): Promise<void> {
-    for (let i = 0; i < concurrency; i++) {
-      let id: string | undefined;
-      id = await this.boss.work<QueuedImport>(
-        IMPORT_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: 0.5 },
-        async ([job]) => {
-          try {
-            await run(job.data.jobId);
-          } finally {
-            // After a job pg-boss waits out the rest of its polling interval before fetching
-            // again, which caps a worker at two jobs a second however full the queue. A worker
-            // that found a job looks for the next at once; only an empty queue is polled.
-            if (id) this.boss.notifyWorker(id);
-          }
-        },
-      );
-      this.workerIds.push(id);
+  /**
+   * Runs queued jobs on this instance, at most `slots` at once. A job's slot is held until `run`
+   * calls its `free` (the import itself is over) or returns: the bookkeeping after an import
+   * (recording its outcome, completing the queue entry) no longer keeps the next import waiting.
+   * Entries are fetched only for free slots, so this instance never holds a job it cannot start
+   * while another instance could.
+   */
+  work(slots: number, run: (jobId: string, free: () => void) => Promise<void>): void {
+    this.slots = slots;
+    this.run = run;
+    void this.dispatch();
+  }
+
+  /** Looks for work at once rather than at the next poll (a job was queued, or a slot freed). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** The fetch loop: takes entries for the free slots, then sleeps until woken or the next poll. */
+  private async dispatch(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      const free = this.slots - this.busy;
+      const entries = free > 0 ? await this.boss.fetch<QueuedImport>(IMPORT_QUEUE, { batchSize: free }) : [];
+      if (this.stopping) {
+        // Fetched as we stopped: back to the queue at once, for another instance.
+        for (const entry of entries) {
+          await this.send(entry.data.jobId).catch(() => undefined);
+          await this.boss.complete(IMPORT_QUEUE, entry.id).catch(() => undefined);
+        }
+        return;
+      }
+      for (const entry of entries) this.start(entry);
+      if ((entries.length === 0 || this.busy >= this.slots) && !this.woken) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          setTimeout(resolve, POLL_MS).unref();
+        });
+        this.wakeUp = undefined;
+      }
     }
   }
 
-  /** Wakes this instance's idle workers at once rather than at their next poll. */
-  wake(): void {
-    for (const id of this.workerIds) this.boss.notifyWorker(id);
+  private start(entry: PgBoss.Job<QueuedImport>): void {
+    this.busy++;
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
+      this.busy--;
+      this.wake();
+    };
+    const task = this.run!(entry.data.jobId, free)
+      .catch((error: unknown) => this.logger.error(`import ${entry.data.jobId}: ${String(error)}`))
+      .then(() => this.boss.complete(IMPORT_QUEUE, entry.id))
+      .catch((error: unknown) => this.logger.warn(`could not complete queue entry ${entry.id}: ${String(error)}`))
+      .finally(() => {
+        free();
+        this.inFlight.delete(task);
+      });
+    this.inFlight.add(task);
   }
 }

@@ -42,6 +42,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private timers: NodeJS.Timeout[] = [];
   private subscriptions: number[] = [];
   private readonly usernames = new Map<string, string>();
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -65,7 +66,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         if ((payload as ImportJobEvent).queued) this.queue.wake();
       }),
     );
-    await this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId) => this.run(jobId));
+    this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId, free) => this.run(jobId, free));
     const sweepMs = this.env.IMPORT_HEARTBEAT_SECONDS * SWEEP_EVERY_HEARTBEATS * 1000;
     this.timers.push(setInterval(() => void this.sweep(), sweepMs).unref());
     void this.sweep();
@@ -74,12 +75,17 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
-    // Imports in flight stop now and go back to the queue for another worker.
+    // Imports in flight stop now and go back to the queue for another worker; so does any job
+    // claimed from here on.
+    this.stopping = true;
     for (const controller of this.running.values()) controller.abort('shutdown');
   }
 
-  /** One job, from claim to outcome. Never throws: pg-boss only delivers. */
-  async run(jobId: string): Promise<void> {
+  /**
+   * One job, from claim to outcome. `free` gives the import slot up as soon as the import is
+   * over, before its outcome is recorded. Never throws: pg-boss only delivers.
+   */
+  async run(jobId: string, free: () => void): Promise<void> {
     const job = await this.jobs.claim(jobId, (manager, claimed) =>
       this.analytics.record(
         {
@@ -94,6 +100,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     );
     if (!job) return;
     const controller = new AbortController();
+    if (this.stopping) controller.abort('shutdown');
     this.running.set(job.id, controller);
     // The heartbeat also reads the cancel request off the row: its NOTIFY reaches this instance
     // at once, but not while the listening connection is down.
@@ -107,8 +114,10 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
     try {
       const result = await this.importJob(job, controller.signal);
+      free();
       await this.succeeded(job, result);
     } catch (error) {
+      free();
       await this.failed(job, error, controller.signal);
     } finally {
       clearInterval(heartbeat);
