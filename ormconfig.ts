@@ -9,6 +9,7 @@ import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700
 import { CreateUploadTables1763800000000 } from './src/database/migrations/1763800000000-create-upload-tables.js';
 import { CreateImportTables1763900000000 } from './src/database/migrations/1763900000000-create-import-tables.js';
 import { CreateOmeroSessions1764000000000 } from './src/database/migrations/1764000000000-create-omero-sessions.js';
+import { ImportJobTriggers1764100000000 } from './src/database/migrations/1764100000000-import-job-triggers.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -32,6 +33,7 @@ export const migrations = [
   CreateUploadTables1763800000000,
   CreateImportTables1763900000000,
   CreateOmeroSessions1764000000000,
+  ImportJobTriggers1764100000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

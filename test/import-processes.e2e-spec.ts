@@ -144,6 +144,18 @@ describe('import workers as real processes', () => {
           }
           const stored = await blocker.query<{ id: string }>('SELECT id::text FROM sandbox_images');
           expect(stored.rows.map((row) => row.id)).toEqual(done.omeroImageIds);
+          // Each attempt and the outcome are counted once, whichever process recorded them.
+          const counted = await blocker.query<{ event_type: string; error_code: string | null }>(
+            `SELECT event_type, error_code FROM analytics_events WHERE import_job_id = $1 AND event_type <> 'import_queued'
+             ORDER BY id`,
+            [jobId],
+          );
+          expect(counted.rows).toEqual([
+            ...Array.from({ length: attempts }, () => ({ event_type: 'import_started', error_code: null })),
+            outcome === 'FAILED'
+              ? { event_type: 'import_failed', error_code: 'WORKER_LOST' }
+              : { event_type: 'import_succeeded', error_code: null },
+          ]);
         } finally {
           await blocker.end();
         }

@@ -47,6 +47,15 @@ describe('imports through the sandbox OMERO', () => {
       (j) => Boolean(j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status)),
     );
 
+  /** The analytics rows of a job, oldest first. */
+  const events = async (jobId: string) =>
+    (await server.app
+      .get(DataSource)
+      .query('SELECT * FROM analytics_events WHERE import_job_id = $1 ORDER BY id', [jobId])) as Record<
+      string,
+      unknown
+    >[];
+
   beforeAll(async () => {
     const base = await mkdtemp(join(tmpdir(), 'omero-uploader-import-'));
     importRoot = join(base, 'root');
@@ -135,6 +144,18 @@ describe('imports through the sandbox OMERO', () => {
       { id: uploadId },
     );
     expect(upload.data?.upload).toEqual({ status: 'IMPORTED', importJob: { id: done.id } });
+    expect(await events(done.id)).toEqual([
+      expect.objectContaining({ event_type: 'import_queued', size_bytes: String(data.length), outcome: null }),
+      expect.objectContaining({ event_type: 'import_started', user_id: alice.id, group_id: dataset.groupId }),
+      expect.objectContaining({
+        event_type: 'import_succeeded',
+        upload_id: uploadId,
+        size_bytes: String(data.length),
+        duration_ms: expect.stringMatching(/^\d+$/),
+        image_count: 1,
+        outcome: 'success',
+      }),
+    ]);
     // The stored copy went into the sandbox's repository; importUpload returns the same job.
     expect(existsSync(join(server.app.get(Environment).dataDir, 'uploads', 'files', alice.id, 'auto.tiff'))).toBe(
       false,
@@ -167,6 +188,11 @@ describe('imports through the sandbox OMERO', () => {
       attempts: 1,
       error: expect.stringContaining('broken.tif'),
     });
+    expect((await events(queued.data!.importUpload.id)).map((e) => [e.event_type, e.error_code, e.outcome])).toEqual([
+      ['import_queued', null, null],
+      ['import_started', null, null],
+      ['import_failed', 'UNREADABLE_FILE', 'failure'],
+    ]);
   });
 
   it('gives an upload its bytes back when the import fails after taking them, so a retry succeeds', async () => {
@@ -378,13 +404,23 @@ describe('import jobs without a worker, then with one', () => {
       );
       expect(retried.data?.retryImport).toMatchObject({ status: 'QUEUED', attempts: 0 });
 
-      // A worker starts: both queued jobs run.
+      // A third job's queue entry is lost (dropped from the queue's table), minutes ago.
+      const third = await tus.create('third.jpg', data.length, target, data);
+      const c = await jobOf(third.id);
+      const db = web.app.get(DataSource);
+      const [, dropped] = (await db.query(`DELETE FROM pgboss.job WHERE name = 'omero-import' AND singleton_key = $1`, [
+        c.id,
+      ])) as [unknown, number];
+      expect(dropped).toBe(1);
+      await db.query(`UPDATE import_jobs SET queued_at = now() - interval '3 minutes' WHERE id = $1`, [c.id]);
+
+      // A worker starts: all three queued jobs run (the third sent again by its first sweep).
       const worker = await startTestApp({
         databaseUrl: web.databaseUrl,
         env: { APP_ROLE: 'worker', DATA_DIR: web.app.get(Environment).dataDir },
       });
       try {
-        for (const id of [a.id, b.id]) {
+        for (const id of [a.id, b.id, c.id]) {
           const done = await waitFor(
             async () =>
               (

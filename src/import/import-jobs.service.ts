@@ -3,7 +3,6 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { basename } from 'node:path';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { AnalyticsService } from '../analytics/analytics.service.js';
 import { type AuthUser, isAdmin } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
@@ -21,12 +20,15 @@ import { type ResolvedServerPath, ServerFilesService } from './server-files.serv
 export const IMPORT_JOB_UPDATED = 'importJobUpdated';
 export const IMPORT_CANCEL_REQUESTED = 'importCancelRequested';
 
-/** What travels through NOTIFY: ids only; subscribers reload the row. */
+/**
+ * What a database trigger publishes for every status change of a job (see the migration
+ * ImportJobTriggers): ids only; subscribers reload the row.
+ */
 export interface ImportJobEvent {
   id: string;
   ownerId: string;
   /** The job is (again) waiting in the queue: idle workers look at once. */
-  queued?: true;
+  queued: boolean;
 }
 
 export interface Target {
@@ -53,17 +55,14 @@ export class ImportJobsService implements OnModuleInit {
     private readonly uploads: UploadsService,
     private readonly settings: UploaderSettingsService,
     private readonly serverFiles: ServerFilesService,
-    private readonly analytics: AnalyticsService,
   ) {}
 
   onModuleInit(): void {
-    // Auto-import: an upload completed with a target gets its job in the same transaction,
-    // announced once that transaction has committed.
+    // Auto-import: an upload completed with a target gets its job in the same transaction.
     this.uploads.onCompleted(async (upload, manager) => {
       if (!upload.targetType || !upload.targetId || !upload.groupId || !this.settings.current.autoImport) return;
       const target = { targetType: upload.targetType, targetId: upload.targetId, groupId: upload.groupId };
-      const job = await this.queueUpload(upload, target, manager);
-      return () => this.announce(job, true);
+      await this.queueUpload(upload, target, manager);
     });
   }
 
@@ -82,9 +81,7 @@ export class ImportJobsService implements OnModuleInit {
       );
     }
     await this.assertCanLink(user, target);
-    const job = await this.db.transaction((manager) => this.queueUpload(upload, target, manager));
-    await this.announce(job, true);
-    return job;
+    return this.db.transaction((manager) => this.queueUpload(upload, target, manager));
   }
 
   /** importServerFiles: one job per file, linked in place; every path is checked first. */
@@ -98,7 +95,7 @@ export class ImportJobsService implements OnModuleInit {
       files.push(resolved);
     }
     await this.assertCanLink(user, target);
-    const jobs = await this.db.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const jobs: ImportJob[] = [];
       for (const file of files) {
         jobs.push(
@@ -115,8 +112,6 @@ export class ImportJobsService implements OnModuleInit {
       }
       return jobs;
     });
-    for (const job of jobs) await this.announce(job, true);
-    return jobs;
   }
 
   /** The one job of an upload (ON CONFLICT: a second request, even a concurrent one, gets the first job). */
@@ -137,7 +132,10 @@ export class ImportJobsService implements OnModuleInit {
     return job ?? manager.findOneByOrFail(ImportJob, { uploadId: upload.id });
   }
 
-  /** Inserts a QUEUED job and sends it to the queue; with `unlessDuplicate`, null if its upload has a job already. */
+  /**
+   * Inserts a QUEUED job and sends it to the queue; with `unlessDuplicate`, null if its upload
+   * has a job already. Its import_queued event and its announcement come from the database.
+   */
   private async insertAndQueue(manager: EntityManager, fields: Partial<ImportJob>): Promise<ImportJob>;
   private async insertAndQueue(
     manager: EntityManager,
@@ -159,18 +157,6 @@ export class ImportJobsService implements OnModuleInit {
     if (!row) return null;
     const job = this.fromRow(row);
     await this.queue.send(job.id, { manager });
-    await this.analytics.record(
-      {
-        eventType: 'import_queued',
-        userId: job.ownerId,
-        groupId: job.groupId,
-        uploadId: job.uploadId,
-        importJobId: job.id,
-        sizeBytes: job.sizeBytes,
-      },
-      manager,
-    );
-    // Announced by the caller after commit: subscribers must find the job when they look.
     return job;
   }
 
@@ -228,7 +214,7 @@ export class ImportJobsService implements OnModuleInit {
         `This import is ${job.status.toLowerCase()}; only a failed or cancelled import can be retried.`,
       );
     }
-    const retried = await this.db.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const result = await manager.update(
         ImportJob,
         { id: job.id, status: job.status },
@@ -247,15 +233,13 @@ export class ImportJobsService implements OnModuleInit {
       await this.queue.send(job.id, { manager, now: true });
       return manager.findOneByOrFail(ImportJob, { id: job.id });
     });
-    await this.announce(retried, true);
-    return retried;
   }
 
   /**
-   * A compare-and-update of a job's status, published when it happened: the one way statuses
-   * change, so no change goes unannounced and no stale writer overwrites a newer state.
+   * A compare-and-update of a job's status, so that no stale writer overwrites a newer state.
+   * The database counts and announces the change when it commits (ImportJobTriggers).
    * `alongside` runs in the same transaction, only if the change happened (the rows that go with
-   * it: analytics, the upload's status), so they cost no commit of their own.
+   * it: the upload's status, the queue entry), so they cost no commit of their own.
    */
   transition(
     id: string,
@@ -298,10 +282,7 @@ export class ImportJobsService implements OnModuleInit {
       await alongside?.(manager, job);
       return job;
     };
-    const job = alongside ? await this.db.transaction(update) : await update(this.db.manager);
-    // After the commit, so a subscriber that reloads the job sees the change.
-    if (job) await this.announce(job, job.status === 'QUEUED');
-    return job;
+    return alongside ? this.db.transaction(update) : update(this.db.manager);
   }
 
   private fromRow(row: Record<string, unknown>): ImportJob {
@@ -310,11 +291,6 @@ export class ImportJobsService implements OnModuleInit {
 
   private column(property: string): string {
     return this.jobs.metadata.findColumnWithPropertyName(property)!.databaseName;
-  }
-
-  async announce(job: Pick<ImportJob, 'id' | 'ownerId'>, queued = false): Promise<void> {
-    const event: ImportJobEvent = { id: job.id, ownerId: job.ownerId, ...(queued ? { queued: true } : {}) };
-    await this.pubsub.publish(IMPORT_JOB_UPDATED, event);
   }
 
   // --- queries --------------------------------------------------------------------------

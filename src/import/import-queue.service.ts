@@ -101,6 +101,21 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Those of these jobs with no entry waiting in the queue. An active entry does not count: its
+   * worker may have died before claiming the job.
+   */
+  async withoutEntries(jobIds: string[]): Promise<string[]> {
+    if (!jobIds.length) return [];
+    const rows = (await this.db.query(
+      `SELECT DISTINCT singleton_key AS id FROM ${SCHEMA}.job
+       WHERE name = $1 AND singleton_key = ANY($2) AND state IN ('created', 'retry')`,
+      [IMPORT_QUEUE, jobIds],
+    )) as { id: string }[];
+    const held = new Set(rows.map((row) => row.id));
+    return jobIds.filter((id) => !held.has(id));
+  }
+
+  /**
    * Runs queued jobs on this instance, at most `slots` at once. A job's slot is held until `run`
    * calls its `free` (the import itself is over) or returns: the bookkeeping after an import
    * (recording its outcome, completing the queue entry) no longer keeps the next import waiting.

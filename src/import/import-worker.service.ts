@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { AnalyticsService } from '../analytics/analytics.service.js';
 import { UsersService } from '../auth/users.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
@@ -52,7 +51,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly jobs: ImportJobsService,
     private readonly gateway: OmeroGateway,
     private readonly serverFiles: ServerFilesService,
-    private readonly analytics: AnalyticsService,
     private readonly users: UsersService,
   ) {}
 
@@ -86,18 +84,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
    * over, before its outcome is recorded. Never throws: pg-boss only delivers.
    */
   async run(jobId: string, free: () => void): Promise<void> {
-    const job = await this.jobs.claim(jobId, (manager, claimed) =>
-      this.analytics.record(
-        {
-          eventType: 'import_started',
-          userId: claimed.ownerId,
-          groupId: claimed.groupId,
-          uploadId: claimed.uploadId,
-          importJobId: claimed.id,
-        },
-        manager,
-      ),
-    );
+    const job = await this.jobs.claim(jobId);
     if (!job) return;
     const controller = new AbortController();
     if (this.stopping) controller.abort('shutdown');
@@ -178,7 +165,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     job: ImportJob,
     result: { imageIds: string[]; plateIds: string[]; filesetId: string | null; log: string },
   ) {
-    const finishedAt = new Date();
     await this.jobs.transition(
       job.id,
       ['RUNNING'],
@@ -188,32 +174,18 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         omeroPlateIds: result.plateIds,
         omeroFilesetId: result.filesetId,
         log: result.log.slice(-20_000),
-        finishedAt,
+        finishedAt: new Date(),
         errorCode: null,
         errorMessage: null,
       },
-      async (manager) => {
-        if (job.uploadId) {
-          await manager.query(
-            `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
-            [job.uploadId],
-          );
-        }
-        await this.analytics.record(
-          {
-            eventType: 'import_succeeded',
-            userId: job.ownerId,
-            groupId: job.groupId,
-            uploadId: job.uploadId,
-            importJobId: job.id,
-            sizeBytes: job.sizeBytes,
-            durationMs: finishedAt.getTime() - (job.startedAt ?? finishedAt).getTime(),
-            imageCount: result.imageIds.length,
-            outcome: 'success',
-          },
-          manager,
-        );
-      },
+      job.uploadId
+        ? async (manager) => {
+            await manager.query(
+              `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
+              [job.uploadId],
+            );
+          }
+        : undefined,
     );
   }
 
@@ -254,28 +226,14 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       return;
     }
     const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-    await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() }, async (manager) => {
-      if (status === 'CANCELLED') return;
-      await this.analytics.record(
-        {
-          eventType: 'import_failed',
-          userId: job.ownerId,
-          groupId: job.groupId,
-          uploadId: job.uploadId,
-          importJobId: job.id,
-          outcome: 'failure',
-          errorCode: failure.code,
-        },
-        manager,
-      );
-    });
+    await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() });
   }
 
   /**
    * Jobs whose worker died (no heartbeat) go back to the queue, or fail after their last
-   * attempt; queued jobs whose queue entry was lost (a crash between commit and delivery is
-   * not possible, but a dropped pg-boss job is) are sent again, which the queue ignores for
-   * jobs it still holds.
+   * attempt (the database counts and announces either). Queued jobs with no entry waiting in
+   * the queue (a worker died between fetching and claiming, or an entry was dropped) are sent
+   * again.
    */
   async sweep(): Promise<void> {
     try {
@@ -288,27 +246,14 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
              finished_at = CASE WHEN attempts >= $2 THEN now() END,
              queued_at = now(), updated_at = now()
          WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
-         RETURNING id, owner_id, group_id, upload_id, status`,
+         RETURNING id, status`,
         [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
-      )) as [{ id: string; owner_id: string; group_id: string; upload_id: string | null; status: string }[], number];
-      for (const job of lost) {
-        if (job.status === 'QUEUED') await this.queue.send(job.id);
-        else
-          await this.analytics.record({
-            eventType: 'import_failed',
-            userId: job.owner_id,
-            groupId: job.group_id,
-            uploadId: job.upload_id,
-            importJobId: job.id,
-            outcome: 'failure',
-            errorCode: 'WORKER_LOST',
-          });
-        await this.jobs.announce({ id: job.id, ownerId: job.owner_id }, job.status === 'QUEUED');
-      }
+      )) as [{ id: string; status: string }[], number];
+      for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id);
       const waiting = (await this.db.query(
         `SELECT id FROM import_jobs WHERE status = 'QUEUED' AND queued_at < now() - interval '2 minutes' LIMIT 500`,
       )) as { id: string }[];
-      for (const job of waiting) await this.queue.send(job.id);
+      for (const id of await this.queue.withoutEntries(waiting.map((job) => job.id))) await this.queue.send(id);
     } catch (error) {
       this.logger.error(`import sweep failed: ${String(error)}`);
     }

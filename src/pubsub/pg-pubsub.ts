@@ -8,6 +8,7 @@ export const PUBSUB_CHANNEL = 'omero_uploader_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
 
+/** What each notification carries. Database triggers publish too (import jobs): keep them in step. */
 interface Envelope {
   trigger: string;
   payload: unknown;

@@ -25,11 +25,8 @@ import { UploadFileStore, type TusError } from './upload-file.store.js';
 import { placeCompletedFile } from './upload-naming.policy.js';
 import { Upload, type ImportTargetType, type UploadStatus } from './upload.entity.js';
 
-/**
- * Called inside the completion's transaction (the Import module queues its job there); may
- * return what to do once that transaction has committed.
- */
-export type UploadCompletedListener = (upload: Upload, manager: EntityManager) => Promise<void | (() => Promise<void>)>;
+/** Called inside the completion's transaction (the Import module queues its job there). */
+export type UploadCompletedListener = (upload: Upload, manager: EntityManager) => Promise<void>;
 
 const TARGET_TYPES: ImportTargetType[] = ['DATASET', 'SCREEN'];
 const TARGET_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -310,7 +307,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       detectedFormat: format,
       completedAt,
     };
-    const afterCommit: (() => Promise<void>)[] = [];
     try {
       await this.db.transaction(async (manager) => {
         const [, affected] = (await manager.query(
@@ -326,10 +322,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
            WHERE storage_path = $1 AND id <> $2`,
           [changes.storagePath, id],
         );
-        for (const listener of this.listeners) {
-          const then = await listener({ ...upload, ...changes }, manager);
-          if (then) afterCommit.push(then);
-        }
+        for (const listener of this.listeners) await listener({ ...upload, ...changes }, manager);
         const durationMs = Math.max(1, completedAt.getTime() - upload.createdAt.getTime());
         await this.analytics.record(
           {
@@ -352,8 +345,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     }
     await placement.commit();
     Object.assign(upload, changes);
-    for (const then of afterCommit)
-      await then().catch((error: unknown) => this.logger.error(`after completing ${id}: ${describeError(error)}`));
     this.logger.log({ event: 'upload_completed', uploadId: id, sizeBytes: size, format });
     return upload;
   }
