@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { accessToken, graphql, wsClient } from './support/clients.js';
+import { accessToken, graphql, starterDataset, wsClient } from './support/clients.js';
 import {
   listeningPorts,
   type SpawnedApp,
@@ -43,15 +43,7 @@ async function sharedEnvironment(extra: Record<string, string> = {}): Promise<Re
 /** Signs in as the administrator and finds their "My dataset" in the sandbox. */
 async function signInWithTarget(url: string) {
   const token = await accessToken(url);
-  const groups = await graphql<{ groups: { id: string }[] }>(url, token, '{ groups { id } }');
-  const groupId = groups.data!.groups[0].id;
-  const targets = await graphql<{ importTargets: { id: string }[] }>(
-    url,
-    token,
-    'query($g: ID!) { importTargets(groupId: $g) { id } }',
-    { g: groupId },
-  );
-  return { token, target: { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId } };
+  return { token, target: await starterDataset(url, token) };
 }
 
 /** Completes an upload with import-target metadata (auto-import) and returns its job's id. */

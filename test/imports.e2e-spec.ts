@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { Environment } from '../src/environment/environment.js';
-import { accessToken, createUser, graphql, wsClient } from './support/clients.js';
+import { accessToken, createUser, graphql, starterDataset, wsClient } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, TusClient } from './support/tus.js';
 import { waitFor } from './support/wait-for.js';
@@ -359,15 +360,7 @@ describe('import jobs without a worker, then with one', () => {
     const web = await startTestApp({ env: { APP_ROLE: 'web' } });
     try {
       const token = await accessToken(web.url);
-      const groups = await graphql<{ groups: { id: string }[] }>(web.url, token, '{ groups { id } }');
-      const groupId = groups.data!.groups[0].id;
-      const targets = await graphql<{ importTargets: { id: string }[] }>(
-        web.url,
-        token,
-        'query($g: ID!) { importTargets(groupId: $g) { id } }',
-        { g: groupId },
-      );
-      const target = { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId };
+      const target = await starterDataset(web.url, token);
       const data = await readFile(join(SAMPLES, 'camera.jpg'));
       const tus = new TusClient(web.url, token);
       const first = await tus.create('first.jpg', data.length, target, data);
@@ -440,6 +433,60 @@ describe('import jobs without a worker, then with one', () => {
       }
     } finally {
       await web.close();
+    }
+  });
+});
+
+describe('a job taken for lost while its import runs', () => {
+  it('stops the import and leaves the job to the attempt that took it over', async () => {
+    const server = await startTestApp({ env: { IMPORT_HEARTBEAT_SECONDS: '1' } });
+    const blocker = new pg.Client({ connectionString: server.databaseUrl });
+    await blocker.connect();
+    try {
+      const token = await accessToken(server.url);
+      const target = await starterDataset(server.url, token);
+
+      // While this transaction holds the sandbox's containers, an import waits at its permission check.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE sandbox_containers IN ACCESS EXCLUSIVE MODE');
+      const data = await readFile(join(SAMPLES, 'camera.jpg'));
+      const upload = await new TusClient(server.url, token).create('stalled.jpg', data.length, target, data);
+      const readJob = async () =>
+        (
+          await graphql<{ upload: { importJob: Job } }>(
+            server.url,
+            token,
+            `query($id: ID!) { upload(id: $id) { importJob { ${JOB_FIELDS} } } }`,
+            { id: upload.id },
+          )
+        ).data!.upload.importJob;
+      const running = await waitFor(readJob, (j) => j?.status === 'RUNNING');
+
+      // As if the sweep had taken it for lost and another worker had claimed it: a new attempt.
+      const db = server.app.get(DataSource);
+      await db.query('UPDATE import_jobs SET attempts = attempts + 1, heartbeat_at = now() WHERE id = $1', [
+        running.id,
+      ]);
+      await waitFor(
+        async () => server.logs.some((line) => String(line.msg).includes(`import ${running.id} stopped`)),
+        Boolean,
+      );
+      await blocker.query('ROLLBACK');
+
+      // The stale worker changed nothing: the job is the new attempt's, no image was made, and
+      // the uploaded file is still there for that attempt.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await readJob()).toMatchObject({ status: 'RUNNING', attempts: 2, omeroImageIds: [] });
+      const images = (await db.query(`SELECT id FROM sandbox_images WHERE name = 'stalled.jpg'`)) as unknown[];
+      expect(images).toEqual([]);
+      const stored = join(server.app.get(Environment).dataDir, 'uploads', 'files');
+      const owner = (await db.query('SELECT owner_id FROM uploads WHERE id = $1', [upload.id])) as {
+        owner_id: string;
+      }[];
+      expect(existsSync(join(stored, owner[0].owner_id, 'stalled.jpg'))).toBe(true);
+    } finally {
+      await blocker.end();
+      await server.close();
     }
   });
 });

@@ -247,35 +247,42 @@ export class ImportJobsService implements OnModuleInit {
     changes: Partial<ImportJob>,
     alongside?: Alongside,
   ): Promise<ImportJob | null> {
-    return this.compareAndUpdate(id, from, changes, undefined, alongside);
+    return this.compareAndUpdate(id, from, { changes, alongside });
   }
 
   /** QUEUED → RUNNING for exactly one worker, counting the attempt; null if it was not queued. */
-  claim(id: string, alongside?: Alongside): Promise<ImportJob | null> {
+  claim(id: string): Promise<ImportJob | null> {
     const now = new Date();
-    return this.compareAndUpdate(
-      id,
-      ['QUEUED'],
-      { status: 'RUNNING', startedAt: now, heartbeatAt: now, finishedAt: null },
-      'attempts = attempts + 1',
-      alongside,
-    );
+    return this.compareAndUpdate(id, ['QUEUED'], {
+      changes: { status: 'RUNNING', startedAt: now, heartbeatAt: now, finishedAt: null },
+      alsoSet: 'attempts = attempts + 1',
+    });
+  }
+
+  /**
+   * A worker's attempt ends (RUNNING → its outcome), but only if the job is still that attempt:
+   * one taken for lost meanwhile, and perhaps claimed by another worker, is no longer this
+   * worker's to change. Null when it was not.
+   */
+  endAttempt(job: ImportJob, changes: Partial<ImportJob>, alongside?: Alongside): Promise<ImportJob | null> {
+    return this.compareAndUpdate(job.id, ['RUNNING'], { changes, alongside, attempt: job.attempts });
   }
 
   private async compareAndUpdate(
     id: string,
     from: ImportStatus[],
-    changes: Partial<ImportJob>,
-    alsoSet?: string,
-    alongside?: Alongside,
+    options: { changes: Partial<ImportJob>; alsoSet?: string; alongside?: Alongside; attempt?: number },
   ): Promise<ImportJob | null> {
+    const { changes, alsoSet, alongside, attempt } = options;
+    const values: unknown[] = [id, from, ...Object.values(changes)];
     const assignments = Object.keys(changes).map((key, i) => `${this.column(key)} = $${i + 3}`);
     if (alsoSet) assignments.push(alsoSet);
+    let condition = 'id = $1 AND status = ANY($2)';
+    if (attempt !== undefined) condition += ` AND attempts = $${values.push(attempt)}`;
     const update = async (manager: EntityManager): Promise<ImportJob | null> => {
       const [rows] = (await manager.query(
-        `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now()
-         WHERE id = $1 AND status = ANY($2) RETURNING *`,
-        [id, from, ...Object.values(changes)],
+        `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now() WHERE ${condition} RETURNING *`,
+        values,
       )) as [Record<string, unknown>[], number];
       if (!rows.length) return null;
       const job = this.fromRow(rows[0]);

@@ -89,13 +89,23 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const controller = new AbortController();
     if (this.stopping) controller.abort('shutdown');
     this.running.set(job.id, controller);
-    // The heartbeat also reads the cancel request off the row: its NOTIFY reaches this instance
-    // at once, but not while the listening connection is down.
+    // The heartbeat also reads the cancel request off the row (its NOTIFY reaches this instance
+    // at once, but not while the listening connection is down), and notices when the job is no
+    // longer this attempt: taken for lost (this event loop stalled past the sweep's patience)
+    // and queued again. The import stops then, so that two workers never import one file.
     const heartbeat = setInterval(() => {
       this.db
-        .query('UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 RETURNING cancel_requested', [job.id])
+        .query(
+          `UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'RUNNING' AND attempts = $2
+           RETURNING cancel_requested`,
+          [job.id, job.attempts],
+        )
         .then(([rows]: [{ cancel_requested: boolean }[]]) => {
-          if (rows[0]?.cancel_requested) controller.abort('cancel');
+          if (controller.signal.aborted) return;
+          if (rows.length === 0) {
+            this.logger.warn(`import ${job.id} stopped: the job was taken for lost and queued again`);
+            controller.abort('lost');
+          } else if (rows[0].cancel_requested) controller.abort('cancel');
         })
         .catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
@@ -165,9 +175,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     job: ImportJob,
     result: { imageIds: string[]; plateIds: string[]; filesetId: string | null; log: string },
   ) {
-    await this.jobs.transition(
-      job.id,
-      ['RUNNING'],
+    const recorded = await this.jobs.endAttempt(
+      job,
       {
         status: 'SUCCEEDED',
         omeroImageIds: result.imageIds,
@@ -187,6 +196,12 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
           }
         : undefined,
     );
+    if (!recorded) {
+      this.logger.warn(
+        `import ${job.id} created images ${result.imageIds.join(', ')} after its job was taken for lost; ` +
+          'the job was not changed',
+      );
+    }
   }
 
   private async failed(job: ImportJob, error: unknown, signal: AbortSignal): Promise<void> {
@@ -196,12 +211,13 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         `import ${job.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
       );
     }
+    // Not this worker's job any more (see the heartbeat): nothing to record.
+    if (signal.reason === 'lost') return;
     if (failure.code === 'CANCELLED' && signal.reason === 'shutdown') {
       // Not the user's doing: back to the queue for another worker, at once (pg-boss, stopping
       // gracefully, still takes it) rather than at the next sweep.
-      await this.jobs.transition(
-        job.id,
-        ['RUNNING'],
+      await this.jobs.endAttempt(
+        job,
         { status: 'QUEUED', queuedAt: new Date(), attempts: job.attempts - 1 },
         (manager) => this.queue.send(job.id, { manager }),
       );
@@ -217,16 +233,13 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     };
     if (retry) {
       const delayMs = 30_000 * 2 ** (job.attempts - 1);
-      await this.jobs.transition(
-        job.id,
-        ['RUNNING'],
-        { ...changes, status: 'QUEUED', queuedAt: new Date() },
-        (manager) => this.queue.send(job.id, { manager, startAfter: new Date(Date.now() + delayMs) }),
+      await this.jobs.endAttempt(job, { ...changes, status: 'QUEUED', queuedAt: new Date() }, (manager) =>
+        this.queue.send(job.id, { manager, startAfter: new Date(Date.now() + delayMs) }),
       );
       return;
     }
     const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-    await this.jobs.transition(job.id, ['RUNNING'], { ...changes, status, finishedAt: new Date() });
+    await this.jobs.endAttempt(job, { ...changes, status, finishedAt: new Date() });
   }
 
   /**

@@ -65,6 +65,19 @@ export async function createUser(
 }
 
 /** A graphql-ws client over a real WebSocket; records how the server closed the connection. */
+/** The user's starter dataset in the sandbox ("My dataset"), as an import target. */
+export async function starterDataset(url: string, token: string) {
+  const groups = await graphql<{ groups: { id: string }[] }>(url, token, '{ groups { id } }');
+  const groupId = groups.data!.groups[0].id;
+  const targets = await graphql<{ importTargets: { id: string }[] }>(
+    url,
+    token,
+    'query($g: ID!) { importTargets(groupId: $g) { id } }',
+    { g: groupId },
+  );
+  return { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId };
+}
+
 export function wsClient(baseUrl: string, connectionParams?: Record<string, unknown>) {
   const closed: { code?: number; reason?: string } = {};
   const client: Client = createClient({
