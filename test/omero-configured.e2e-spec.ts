@@ -325,13 +325,16 @@ describe('the app with an OMERO server configured', () => {
       expect(JSON.stringify(attempts)).not.toContain(fake.url);
 
       // OMERO.web itself gone as well: sign-in and listings say OMERO cannot be reached.
+      const webUrl = fake.url;
       await fake.close();
       expect((await signIn(ALICE)).status).toBe(503);
       const groups = await gql(token, '{ groups { id } }');
       expect(groups.errors?.[0]).toMatchObject({
         extensions: { code: 'SERVICE_UNAVAILABLE' },
-        message: expect.stringMatching(/Cannot reach OMERO\.web/),
+        message: expect.stringMatching(/^OMERO cannot be reached right now\. Try again/),
       });
+      expect(JSON.stringify(groups)).not.toContain(webUrl);
+      expect(server.logs.some((line) => String(line.msg).includes(`Cannot reach OMERO.web at ${webUrl}`))).toBe(true);
     });
   });
 

@@ -79,8 +79,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof OmeroSessionExpiredError)
       return new AppError(ErrorCode.UNAUTHENTICATED, exception.message);
     if (exception instanceof OmeroUnavailableError) {
+      // The detail (OMERO.web's address, what to check) is for administrators, in the log.
       this.logger.warn(exception.message);
-      return new AppError(ErrorCode.SERVICE_UNAVAILABLE, exception.message);
+      return new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'OMERO cannot be reached right now. Try again in a few minutes, and tell your OMERO administrator if it lasts.',
+      );
     }
     return null;
   }
