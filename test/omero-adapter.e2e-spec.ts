@@ -19,8 +19,10 @@ import {
   type OmeroUser,
   type Transfer,
 } from '../src/omero/omero-gateway.port.js';
+import { pgSessionLock } from '../src/omero/sessions/session-lock.js';
 import { fakeCli } from './omero-double/fake-omero-cli-link.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
+import { createTestDatabase } from './support/test-app.js';
 import { waitFor } from './support/wait-for.js';
 
 const SUDO_PASSWORD = 'sudo-secret-7f3a9';
@@ -399,6 +401,36 @@ describe('OMERO adapter against the contract double', () => {
       first.abort();
       expect((await importError(running)).code).toBe('CANCELLED');
       expect(isRunning(hanging.pid)).toBe(false);
+    });
+  });
+
+  describe('imports of one session on two instances', () => {
+    it('wait for each other through the database, and a waiting import can be cancelled', async () => {
+      const sessionLock = pgSessionLock(await createTestDatabase());
+      const { cliPath, calls } = await fakeCli('hang');
+      const [one, two] = [gateway({ cliPath, sessionLock }), gateway({ cliPath, sessionLock })];
+      const alice = await signedIn(one);
+      const [first, second, third] = [new AbortController(), new AbortController(), new AbortController()];
+      const imports = () => calls().filter((call) => call.argv?.[0] === 'import');
+
+      const running = one.importFile(request(alice, await sourceFile(), dataset('scans'), { signal: first.signal }));
+      await waitFor(() => calls().find((call) => call.event === 'hanging'), Boolean, 10_000, 25);
+      const waiting = two.importFile(request(alice, await sourceFile(), dataset('scans'), { signal: second.signal }));
+      const cancelledWhileWaiting = two.importFile(
+        request(alice, await sourceFile(), dataset('scans'), { signal: third.signal }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(imports()).toHaveLength(1);
+      third.abort();
+      expect((await importError(cancelledWhileWaiting)).code).toBe('CANCELLED');
+
+      // The first import ends: the other instance's import starts (and hangs in turn).
+      first.abort();
+      expect((await importError(running)).code).toBe('CANCELLED');
+      await waitFor(imports, (list) => list.length === 2, 10_000, 25);
+      second.abort();
+      expect((await importError(waiting)).code).toBe('CANCELLED');
+      expect(imports()).toHaveLength(2);
     });
   });
 

@@ -66,7 +66,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     this.stopping = true;
     this.wake();
     // Jobs in hand finish (the worker service aborts imports, which go back to the queue).
-    await Promise.race([Promise.all(this.inFlight), sleep(STOP_TIMEOUT_MS)]);
+    await Promise.race([Promise.all(this.inFlight), sleep(STOP_TIMEOUT_MS, undefined, { ref: false })]);
     await this.boss?.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import { databaseUrlOf } from '../database/database-url.js';
 import { Environment } from '../environment/environment.js';
 import { OmeroServerGateway } from './adapters/omero.gateway.js';
 import { SandboxGateway } from './adapters/sandbox.gateway.js';
@@ -11,6 +12,7 @@ import { OmeroGateway } from './omero-gateway.port.js';
 import { OmeroResolver } from './omero.resolver.js';
 import { OmeroSessionStore } from './sessions/omero-session.store.js';
 import { SealedBox } from './sessions/sealed-box.js';
+import { pgSessionLock } from './sessions/session-lock.js';
 import { StoredSessionGateway } from './sessions/stored-session.gateway.js';
 import { OmeroSignInService } from './sign-in/omero-sign-in.service.js';
 import { OmeroStrategy } from './sign-in/omero.strategy.js';
@@ -35,7 +37,8 @@ import { OmeroStrategy } from './sign-in/omero.strategy.js';
       useFactory: (db: DataSource, env: Environment, sessions: OmeroSessionStore) => {
         const options = env.omero;
         if (!options) return new SandboxGateway(db, join(env.dataDir, 'sandbox-repository'));
-        return new StoredSessionGateway(new OmeroServerGateway({ ...options, sessions }), sessions);
+        const sessionLock = pgSessionLock(databaseUrlOf(db));
+        return new StoredSessionGateway(new OmeroServerGateway({ ...options, sessions, sessionLock }), sessions);
       },
     },
     OmeroResolver,

@@ -12,6 +12,7 @@ import {
   type ImportTargetType,
   type Transfer,
 } from '../omero-gateway.port.js';
+import type { SessionLock } from '../sessions/session-lock.js';
 
 /**
  * Runs OMERO's command-line importer (`omero import`, omero-py driving the Java importer) for
@@ -22,7 +23,7 @@ import {
  *   JVM importing, so the importer runs in its own process group and the group is killed;
  * - with `-k`, `-g` is ignored: the session's group is switched first (`omero sessions group`),
  *   and imports sharing one session run one at a time so that no import switches the group
- *   under another.
+ *   under another: in this process by a queue per session, across instances by `sessionLock`.
  */
 
 /** How the importer signs in to OMERO. */
@@ -51,6 +52,8 @@ export interface OmeroCliImporterOptions {
   /** Time a stopped importer gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
   logger?: Pick<LoggerService, 'log' | 'warn' | 'debug'>;
+  /** Makes imports of one session wait for each other across instances too (session mode). */
+  sessionLock?: SessionLock;
 }
 
 /** What OmeroImportError.log and ImportResult.log keep of the importer's output. */
@@ -264,6 +267,16 @@ export class OmeroCliImporter {
   }
 
   /** Runs imports of one OMERO session one after another; a cancelled wait leaves the queue. */
+  private async lockSession(key: string, job: CliImportJob): Promise<() => Promise<void>> {
+    if (!this.options.sessionLock) return async () => undefined;
+    try {
+      return await this.options.sessionLock(key, job.signal);
+    } catch (error) {
+      if (job.signal.aborted) throw cancelled(job);
+      throw error;
+    }
+  }
+
   private async oneAtATime<T>(key: string, job: CliImportJob, work: () => Promise<T>): Promise<T> {
     const previous = this.sessionQueues.get(key) ?? Promise.resolve();
     let release!: () => void;
@@ -272,7 +285,12 @@ export class OmeroCliImporter {
     this.sessionQueues.set(key, tail);
     try {
       await untilAborted(previous, job);
-      return await work();
+      const unlock = await this.lockSession(key, job);
+      try {
+        return await work();
+      } finally {
+        await unlock();
+      }
     } finally {
       release();
       if (this.sessionQueues.get(key) === tail) this.sessionQueues.delete(key);

@@ -11,6 +11,7 @@ import {
   type OmeroSignIn,
   type OmeroUser,
 } from '../omero-gateway.port.js';
+import type { SessionLock } from '../sessions/session-lock.js';
 import { OmeroCliImporter, type CliLogin } from './omero-cli.importer.js';
 import {
   OmeroWebClient,
@@ -51,6 +52,8 @@ export interface OmeroServerOptions {
   /** Time a stopped importer gets between SIGTERM and SIGKILL (default 10 s). */
   killGraceMs?: number;
   logger?: Pick<LoggerService, 'log' | 'warn' | 'debug'>;
+  /** Imports of one session, one at a time on every instance (session mode); see SessionLock. */
+  sessionLock?: SessionLock;
 }
 
 /** A user's OMERO.web session: its cookies, and whose they are. */
@@ -121,6 +124,7 @@ export class OmeroServerGateway extends OmeroGateway {
       port: options.port,
       killGraceMs: options.killGraceMs,
       logger: options.logger,
+      sessionLock: options.sessionLock,
     });
     this.sessions = options.sessions ?? new InMemoryOmeroWebSessionStore();
   }

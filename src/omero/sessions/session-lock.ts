@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Holds one OMERO session for an import on every instance of the app, until the returned
+ * function releases it. Rejects if `signal` aborts while it waits.
+ *
+ * Why: with `-k`, the importer uses the session's current group, so each import switches the
+ * group first (OMERO.md). Two imports of one session into different groups, on two worker
+ * instances at once, would switch it under each other.
+ */
+export type SessionLock = (sessionKey: string, signal: AbortSignal) => Promise<() => Promise<void>>;
+
+/**
+ * A PostgreSQL advisory lock on a connection of its own, held for the whole import: if the
+ * process dies, the connection closes and the lock goes with it. Keyed by a digest of the
+ * session key, never the key itself.
+ */
+export function pgSessionLock(databaseUrl: string): SessionLock {
+  return async (sessionKey, signal) => {
+    signal.throwIfAborted();
+    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'omero-uploader-import-lock' });
+    client.on('error', () => undefined);
+    const close = () => client.end().catch(() => undefined);
+    await client.connect();
+    // Closing the connection is the way to stop waiting for the lock.
+    signal.addEventListener('abort', close, { once: true });
+    try {
+      const digest = createHash('sha256').update(sessionKey).digest('hex');
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`omero-session:${digest}`]);
+      signal.throwIfAborted();
+    } catch (error) {
+      await close();
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', close);
+    }
+    return close;
+  };
+}
