@@ -139,7 +139,13 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     while (!this.stopping) {
       this.woken = false;
       const free = this.slots - this.busy;
-      const entries = free > 0 ? await this.boss.fetch<QueuedImport>(IMPORT_QUEUE, { batchSize: free }) : [];
+      let entries: PgBoss.Job<QueuedImport>[] = [];
+      try {
+        if (free > 0) entries = await this.boss.fetch<QueuedImport>(IMPORT_QUEUE, { batchSize: free });
+      } catch (error) {
+        // pg-boss already swallows query errors here; anything else must not end the loop.
+        this.logger.error(`could not fetch from the import queue: ${String(error)}`);
+      }
       if (this.stopping) {
         // Fetched as we stopped: back to the queue at once, for another instance.
         for (const entry of entries) {

@@ -93,6 +93,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // at once, but not while the listening connection is down), and notices when the job is no
     // longer this attempt: taken for lost (this event loop stalled past the sweep's patience)
     // and queued again. The import stops then, so that two workers never import one file.
+    let over = false;
     const heartbeat = setInterval(() => {
       this.db
         .query(
@@ -101,7 +102,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
           [job.id, job.attempts],
         )
         .then(([rows]: [{ cancel_requested: boolean }[]]) => {
-          if (controller.signal.aborted) return;
+          if (over || controller.signal.aborted) return;
           if (rows.length === 0) {
             this.logger.warn(`import ${job.id} stopped: the job was taken for lost and queued again`);
             controller.abort('lost');
@@ -109,15 +110,22 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         })
         .catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
+    // Once the import is over its slot is free, and the heartbeat stops before the outcome is
+    // recorded (a beat after that would take the recorded outcome for a lost job).
+    const importOver = () => {
+      over = true;
+      clearInterval(heartbeat);
+      free();
+    };
     try {
       const result = await this.importJob(job, controller.signal);
-      free();
+      importOver();
       await this.succeeded(job, result);
     } catch (error) {
-      free();
+      importOver();
       await this.failed(job, error, controller.signal);
     } finally {
-      clearInterval(heartbeat);
+      importOver();
       this.running.delete(job.id);
     }
   }
