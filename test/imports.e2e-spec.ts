@@ -462,11 +462,14 @@ describe('a job taken for lost while its import runs', () => {
         ).data!.upload.importJob;
       const running = await waitFor(readJob, (j) => j?.status === 'RUNNING');
 
-      // As if the sweep had taken it for lost and another worker had claimed it: a new attempt.
+      // As if the sweep had taken it for lost, the user had retried it (the attempt count starts
+      // again) and another worker had claimed it: attempt 1 again, but another claim.
       const db = server.app.get(DataSource);
-      await db.query('UPDATE import_jobs SET attempts = attempts + 1, heartbeat_at = now() WHERE id = $1', [
-        running.id,
-      ]);
+      await db.query(
+        `UPDATE import_jobs SET attempts = 1, started_at = now() + interval '1 second', heartbeat_at = now()
+         WHERE id = $1`,
+        [running.id],
+      );
       await waitFor(
         async () => server.logs.some((line) => String(line.msg).includes(`import ${running.id} stopped`)),
         Boolean,
@@ -476,7 +479,7 @@ describe('a job taken for lost while its import runs', () => {
       // The stale worker changed nothing: the job is the new attempt's, no image was made, and
       // the uploaded file is still there for that attempt.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(await readJob()).toMatchObject({ status: 'RUNNING', attempts: 2, omeroImageIds: [] });
+      expect(await readJob()).toMatchObject({ status: 'RUNNING', attempts: 1, omeroImageIds: [] });
       const images = (await db.query(`SELECT id FROM sandbox_images WHERE name = 'stalled.jpg'`)) as unknown[];
       expect(images).toEqual([]);
       const stored = join(server.app.get(Environment).dataDir, 'uploads', 'files');

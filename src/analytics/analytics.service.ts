@@ -7,7 +7,8 @@ export type NewAnalyticsEvent = Partial<Omit<AnalyticsEvent, 'id' | 'occurredAt'
 
 /**
  * Plain SQL: every upload and import records several events, and TypeORM's insert building
- * cost more CPU than the insert itself (see docs/upload-performance.md).
+ * cost more CPU than the insert itself (see docs/import-performance.md). Import events are
+ * recorded by the database itself (the ImportJobTriggers migration).
  */
 const INSERT = `INSERT INTO analytics_events
   (event_type, user_id, group_id, upload_id, import_job_id, size_bytes, duration_ms, bytes_per_second, image_count, outcome, error_code)

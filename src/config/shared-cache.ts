@@ -14,6 +14,8 @@ export class SharedCache<T> {
   private cached?: T;
   private subscription?: number;
   private timer?: NodeJS.Timeout;
+  private loads = 0;
+  private applied = 0;
 
   constructor(
     /** The PubSub trigger, and the name in log lines. */
@@ -23,8 +25,9 @@ export class SharedCache<T> {
   ) {}
 
   async start(): Promise<void> {
-    await this.reload();
+    // Subscribed first, so that no change made during the first load goes unheard.
     this.subscription = await this.pubsub.subscribe(this.trigger, () => void this.reload());
+    await this.reload();
     this.timer = setInterval(() => void this.reload(), REFRESH_MS).unref();
   }
 
@@ -45,8 +48,14 @@ export class SharedCache<T> {
   }
 
   private async reload(): Promise<void> {
+    // Loads may overlap (a notification during the minute's reload): only a newer one may win.
+    const load = ++this.loads;
     try {
-      this.cached = await this.load();
+      const value = await this.load();
+      if (load > this.applied) {
+        this.applied = load;
+        this.cached = value;
+      }
     } catch (error) {
       if (this.cached === undefined) throw error;
       this.logger.warn(`${this.trigger}: could not reload, keeping the last value: ${String(error)}`);

@@ -262,23 +262,25 @@ export class ImportJobsService implements OnModuleInit {
   /**
    * A worker's attempt ends (RUNNING → its outcome), but only if the job is still that attempt:
    * one taken for lost meanwhile, and perhaps claimed by another worker, is no longer this
-   * worker's to change. Null when it was not.
+   * worker's to change. An attempt is known by the time of its claim (`started_at`), which no
+   * other claim shares: the attempt count does not do, as retryImport sets it back to 0.
+   * Null when it was not.
    */
   endAttempt(job: ImportJob, changes: Partial<ImportJob>, alongside?: Alongside): Promise<ImportJob | null> {
-    return this.compareAndUpdate(job.id, ['RUNNING'], { changes, alongside, attempt: job.attempts });
+    return this.compareAndUpdate(job.id, ['RUNNING'], { changes, alongside, claimedAt: job.startedAt! });
   }
 
   private async compareAndUpdate(
     id: string,
     from: ImportStatus[],
-    options: { changes: Partial<ImportJob>; alsoSet?: string; alongside?: Alongside; attempt?: number },
+    options: { changes: Partial<ImportJob>; alsoSet?: string; alongside?: Alongside; claimedAt?: Date },
   ): Promise<ImportJob | null> {
-    const { changes, alsoSet, alongside, attempt } = options;
+    const { changes, alsoSet, alongside, claimedAt } = options;
     const values: unknown[] = [id, from, ...Object.values(changes)];
     const assignments = Object.keys(changes).map((key, i) => `${this.column(key)} = $${i + 3}`);
     if (alsoSet) assignments.push(alsoSet);
     let condition = 'id = $1 AND status = ANY($2)';
-    if (attempt !== undefined) condition += ` AND attempts = $${values.push(attempt)}`;
+    if (claimedAt) condition += ` AND started_at = $${values.push(claimedAt)}`;
     const update = async (manager: EntityManager): Promise<ImportJob | null> => {
       const [rows] = (await manager.query(
         `UPDATE import_jobs SET ${assignments.join(', ')}, updated_at = now() WHERE ${condition} RETURNING *`,

@@ -42,6 +42,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   private stopping = false;
   private woken = false;
   private wakeUp?: () => void;
+  private dispatching?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -65,8 +66,10 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.wake();
-    // Jobs in hand finish (the worker service aborts imports, which go back to the queue).
-    await Promise.race([Promise.all(this.inFlight), sleep(STOP_TIMEOUT_MS, undefined, { ref: false })]);
+    // The fetch loop ends (what it fetched meanwhile goes back to the queue), and the jobs in
+    // hand finish (the worker service aborts imports, which go back to the queue too).
+    const stopped = Promise.all([this.dispatching, ...this.inFlight]);
+    await Promise.race([stopped, sleep(STOP_TIMEOUT_MS, undefined, { ref: false })]);
     await this.boss?.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
   }
 
@@ -125,7 +128,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   work(slots: number, run: (jobId: string, free: () => void) => Promise<void>): void {
     this.slots = slots;
     this.run = run;
-    void this.dispatch();
+    this.dispatching = this.dispatch();
   }
 
   /** Looks for work at once rather than at the next poll (a job was queued, or a slot freed). */
@@ -149,17 +152,23 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
       if (this.stopping) {
         // Fetched as we stopped: back to the queue at once, for another instance.
         for (const entry of entries) {
-          await this.send(entry.data.jobId).catch(() => undefined);
-          await this.boss.complete(IMPORT_QUEUE, entry.id).catch(() => undefined);
+          try {
+            await this.send(entry.data.jobId);
+            await this.boss.complete(IMPORT_QUEUE, entry.id);
+          } catch (error) {
+            this.logger.warn(`job ${entry.data.jobId} stays for the sweep to queue again: ${String(error)}`);
+          }
         }
         return;
       }
       for (const entry of entries) this.start(entry);
       if ((entries.length === 0 || this.busy >= this.slots) && !this.woken) {
+        let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
-          setTimeout(resolve, POLL_MS).unref();
+          timer = setTimeout(resolve, POLL_MS);
         });
+        clearTimeout(timer);
         this.wakeUp = undefined;
       }
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { UsersService } from '../auth/users.service.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -9,6 +10,7 @@ import { Environment } from '../environment/environment.js';
 import { OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-gateway.port.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import { UploadsService } from '../upload/uploads.service.js';
 import type { ImportJob, ImportJobErrorCode } from './import-job.entity.js';
 import {
   IMPORT_CANCEL_REQUESTED,
@@ -26,6 +28,8 @@ import { ServerFilesService } from './server-files.service.js';
 const STALE_AFTER_HEARTBEATS = 4.5;
 /** How often every worker instance looks for such jobs, in heartbeat intervals. */
 const SWEEP_EVERY_HEARTBEATS = 1.5;
+/** How long an import waits for its upload's completion to put the file in place. */
+const PLACEMENT_WAIT_MS = 5_000;
 
 /**
  * Runs import jobs (unless APP_ROLE=web): claims a QUEUED job, re-checks the permission,
@@ -52,6 +56,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly gateway: OmeroGateway,
     private readonly serverFiles: ServerFilesService,
     private readonly users: UsersService,
+    private readonly uploads: UploadsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,7 +86,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * One job, from claim to outcome. `free` gives the import slot up as soon as the import is
-   * over, before its outcome is recorded. Never throws: pg-boss only delivers.
+   * over, before its outcome is recorded. Errors are recorded on the job; the queue only delivers.
    */
   async run(jobId: string, free: () => void): Promise<void> {
     const job = await this.jobs.claim(jobId);
@@ -97,9 +102,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const heartbeat = setInterval(() => {
       this.db
         .query(
-          `UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'RUNNING' AND attempts = $2
+          `UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'RUNNING' AND started_at = $2
            RETURNING cancel_requested`,
-          [job.id, job.attempts],
+          [job.id, job.startedAt],
         )
         .then(([rows]: [{ cancel_requested: boolean }[]]) => {
           if (over || controller.signal.aborted) return;
@@ -171,6 +176,13 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     const path = join(this.env.dataDir, job.sourcePath);
+    // Under the overwrite policy a completed file takes its final name just after the commit
+    // that queued its job (uploads.service.ts); while the incoming copy is still there, the
+    // completion is in its last step: give it a moment.
+    for (let waited = 0; !existsSync(path) && job.uploadId && waited < PLACEMENT_WAIT_MS; waited += 50) {
+      if (!existsSync(this.uploads.incomingPathOf(job.uploadId))) break;
+      await sleep(50);
+    }
     if (!existsSync(path))
       throw new JobFailure(
         'SOURCE_MISSING',
@@ -222,8 +234,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // Not this worker's job any more (see the heartbeat): nothing to record.
     if (signal.reason === 'lost') return;
     if (failure.code === 'CANCELLED' && signal.reason === 'shutdown') {
-      // Not the user's doing: back to the queue for another worker, at once (pg-boss, stopping
-      // gracefully, still takes it) rather than at the next sweep.
+      // Not the user's doing: back to the queue for another worker, at once (the queue is
+      // stopped only after the jobs in hand) rather than at the next sweep.
       await this.jobs.endAttempt(
         job,
         { status: 'QUEUED', queuedAt: new Date(), attempts: job.attempts - 1 },
@@ -258,8 +270,10 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async sweep(): Promise<void> {
     try {
-      const [lost] = (await this.db.query(
-        `UPDATE import_jobs
+      // One transaction: the jobs are announced (at commit) with their queue entries in place.
+      await this.db.transaction(async (manager) => {
+        const [lost] = (await manager.query(
+          `UPDATE import_jobs
          SET status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'QUEUED' END,
              error_code = 'WORKER_LOST',
              error_message = 'The worker running this import stopped'
@@ -268,9 +282,10 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
              queued_at = now(), updated_at = now()
          WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
          RETURNING id, status`,
-        [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
-      )) as [{ id: string; status: string }[], number];
-      for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id);
+          [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
+        )) as [{ id: string; status: string }[], number];
+        for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id, { manager });
+      });
       const waiting = (await this.db.query(
         `SELECT id FROM import_jobs WHERE status = 'QUEUED' AND queued_at < now() - interval '2 minutes' LIMIT 500`,
       )) as { id: string }[];

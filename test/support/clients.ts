@@ -64,7 +64,6 @@ export async function createUser(
   return { id: result.data.createUser.id, token: await accessToken(baseUrl, username, password), password };
 }
 
-/** A graphql-ws client over a real WebSocket; records how the server closed the connection. */
 /** The user's starter dataset in the sandbox ("My dataset"), as an import target. */
 export async function starterDataset(url: string, token: string) {
   const groups = await graphql<{ groups: { id: string }[] }>(url, token, '{ groups { id } }');
@@ -78,6 +77,7 @@ export async function starterDataset(url: string, token: string) {
   return { targetType: 'DATASET', targetId: targets.data!.importTargets[0].id, groupId };
 }
 
+/** A graphql-ws client over a real WebSocket; records how the server closed the connection. */
 export function wsClient(baseUrl: string, connectionParams?: Record<string, unknown>) {
   const closed: { code?: number; reason?: string } = {};
   const client: Client = createClient({

@@ -1,11 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Every change of an import job's status is counted (analytics_events) and announced (NOTIFY,
- * delivered when its transaction commits) by the database itself: whichever code path makes
- * the change, a worker, the sweep that notices a lost worker or a mutation, it cannot forget
- * either, and neither happens for a change that rolls back. It also saves each change two
- * round trips.
+ * Every change of an import job's status is announced (NOTIFY, delivered when its transaction
+ * commits) by the database itself, and the ones analytics count are recorded there too
+ * (analytics_events: a new job, an attempt started, succeeded or failed; not a cancellation or
+ * a return to the queue). Whichever code path makes the change, a worker, the sweep that
+ * notices a lost worker or a mutation, it cannot forget either, and neither happens for a
+ * change that rolls back. It also saves each change two round trips.
  *
  * The notification is the PostgreSQL PubSub's envelope (src/pubsub/pg-pubsub.ts) on its channel:
  * {"trigger": "importJobUpdated", "payload": {"id", "ownerId", "queued"}}.

@@ -266,7 +266,7 @@ export class OmeroCliImporter {
     return IMPORT_RULES.find((rule) => rule.matches(attempt))!.diagnose(attempt);
   }
 
-  /** Runs imports of one OMERO session one after another; a cancelled wait leaves the queue. */
+  /** The session, held across instances (SessionLock); a cancelled wait ends the import. */
   private async lockSession(key: string, job: CliImportJob): Promise<() => Promise<void>> {
     if (!this.options.sessionLock) return async () => undefined;
     try {
@@ -277,6 +277,7 @@ export class OmeroCliImporter {
     }
   }
 
+  /** Runs imports of one OMERO session one after another; a cancelled wait leaves the queue. */
   private async oneAtATime<T>(key: string, job: CliImportJob, work: () => Promise<T>): Promise<T> {
     const previous = this.sessionQueues.get(key) ?? Promise.resolve();
     let release!: () => void;

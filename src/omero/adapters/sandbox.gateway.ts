@@ -125,7 +125,9 @@ export class SandboxGateway extends OmeroGateway {
       )) as { id: number }[];
     } catch (error) {
       // Nothing was imported: the source gets its bytes back, so that a retry finds them.
-      await this.unstore(request, stored);
+      await this.unstore(request, stored).catch((undo: unknown) => {
+        throw new Error(`${String(error)}; and ${request.path} could not be put back from ${stored}: ${String(undo)}`);
+      });
       throw error;
     }
     const imageIds = images.map((image) => String(image.id));
@@ -216,8 +218,12 @@ export class SandboxGateway extends OmeroGateway {
 
   /** Undoes store(): a moved file goes back, a copy or link goes. */
   private async unstore(request: ImportRequest, stored: string): Promise<void> {
-    if (request.transfer === 'upload_rm') await rename(stored, request.path);
-    else await unlink(stored);
+    if (request.transfer !== 'upload_rm') return unlink(stored);
+    await rename(stored, request.path).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EXDEV') throw error;
+      await copyFile(stored, request.path);
+      await unlink(stored);
+    });
   }
 
   private targets(

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+
+const logger = new Logger('SessionLock');
 
 /**
  * Holds one OMERO session for an import on every instance of the app, until the returned
@@ -20,12 +23,14 @@ export function pgSessionLock(databaseUrl: string): SessionLock {
   return async (sessionKey, signal) => {
     signal.throwIfAborted();
     const client = new pg.Client({ connectionString: databaseUrl, application_name: 'omero-uploader-import-lock' });
-    client.on('error', () => undefined);
+    // A dropped connection also drops the lock: worth a line for whoever investigates an overlap.
+    client.on('error', (error) => logger.warn(`an OMERO session lock's connection failed: ${error.message}`));
     const close = () => client.end().catch(() => undefined);
     await client.connect();
     // Closing the connection is the way to stop waiting for the lock.
     signal.addEventListener('abort', close, { once: true });
     try {
+      signal.throwIfAborted();
       const digest = createHash('sha256').update(sessionKey).digest('hex');
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`omero-session:${digest}`]);
       signal.throwIfAborted();
