@@ -48,6 +48,16 @@ describe('imports through the sandbox OMERO', () => {
       (j) => Boolean(j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status)),
     );
 
+  /** Uploads a file of Alice's with her dataset as its target; returns the job it queued. */
+  const autoImported = async (name: string, data: Buffer) => {
+    const target = { targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId };
+    const { id: uploadId } = await new TusClient(server.url, alice.token).create(name, data.length, target, data);
+    const [{ id }] = (await server.app
+      .get(DataSource)
+      .query('SELECT id FROM import_jobs WHERE upload_id = $1', [uploadId])) as { id: string }[];
+    return id;
+  };
+
   /** The analytics rows of a job, oldest first. */
   const events = async (jobId: string) =>
     (await server.app
@@ -208,16 +218,7 @@ describe('imports through the sandbox OMERO', () => {
     let jobId: string;
     try {
       const data = await readFile(join(SAMPLES, 'labels.png'));
-      const { id: uploadId } = await new TusClient(server.url, alice.token).create(
-        'comeback.png',
-        data.length,
-        { targetType: 'DATASET', targetId: dataset.id, groupId: dataset.groupId },
-        data,
-      );
-      const [{ id }] = (await db.query('SELECT id FROM import_jobs WHERE upload_id = $1', [uploadId])) as {
-        id: string;
-      }[];
-      jobId = id;
+      jobId = await autoImported('comeback.png', data);
       // A temporary failure: queued again, with a delay, and the bytes back where they were.
       const waiting = await waitFor(
         () => job(jobId),
@@ -238,6 +239,29 @@ describe('imports through the sandbox OMERO', () => {
     }
     expect(await finished(jobId)).toMatchObject({ status: 'SUCCEEDED', omeroImageIds: [expect.any(String)] });
     expect(existsSync(stored)).toBe(false);
+  });
+
+  it('records a successful import again when recording it fails, instead of importing the file twice', async () => {
+    const db = server.app.get(DataSource);
+    // The first attempt at writing SUCCEEDED fails, as if the database had restarted just then
+    // (a sequence: it counts outside the transaction that the exception rolls back).
+    await db.query('CREATE SEQUENCE record_hiccups');
+    await db.query(`CREATE FUNCTION record_hiccup() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF nextval('record_hiccups') = 1 THEN RAISE EXCEPTION 'the database restarted'; END IF; RETURN NEW; END $$`);
+    await db.query(`CREATE TRIGGER record_hiccup BEFORE UPDATE ON import_jobs FOR EACH ROW
+      WHEN (NEW.status = 'SUCCEEDED') EXECUTE FUNCTION record_hiccup()`);
+    try {
+      const id = await autoImported('hiccup.png', await readFile(join(SAMPLES, 'labels.png')));
+      const done = await finished(id);
+      expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1, omeroImageIds: [expect.any(String)] });
+      const images = (await db.query(`SELECT id FROM sandbox_images WHERE name = 'hiccup.png'`)) as unknown[];
+      expect(images).toHaveLength(1);
+      expect(server.logs.some((line) => String(line.msg).includes(`could not record import ${id}`))).toBe(true);
+    } finally {
+      await db.query('DROP TRIGGER record_hiccup ON import_jobs');
+      await db.query('DROP FUNCTION record_hiccup()');
+      await db.query('DROP SEQUENCE record_hiccups');
+    }
   });
 
   it('refuses a target the user may not link into with FORBIDDEN', async () => {

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { UsersService } from '../auth/users.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
-import { OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-gateway.port.js';
+import { type ImportResult, OmeroGateway, OmeroImportError, type Transfer } from '../omero/omero-gateway.port.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import { UploadsService } from '../upload/uploads.service.js';
@@ -28,6 +28,8 @@ import { ServerFilesService } from './server-files.service.js';
 const STALE_AFTER_HEARTBEATS = 4.5;
 /** How often every worker instance looks for such jobs, in heartbeat intervals. */
 const SWEEP_EVERY_HEARTBEATS = 1.5;
+/** Tries at recording a successful import (about a minute in all) before giving up. */
+const RECORD_ATTEMPTS = 15;
 /** How long an import waits for its upload's completion to put the file in place. */
 const PLACEMENT_WAIT_MS = 5_000;
 
@@ -115,22 +117,26 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         })
         .catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
-    // Once the import is over its slot is free, and the heartbeat stops before the outcome is
-    // recorded (a beat after that would take the recorded outcome for a lost job).
+    // Once the import is over its slot is free. The heartbeat goes on beating until the outcome
+    // is recorded (so that a slow recording is not taken for a lost worker) but no longer acts:
+    // a beat after the recording would take the recorded outcome for a lost job.
     const importOver = () => {
       over = true;
-      clearInterval(heartbeat);
       free();
     };
     try {
-      const result = await this.importJob(job, controller.signal);
+      let result: ImportResult;
+      try {
+        result = await this.importJob(job, controller.signal);
+      } catch (error) {
+        importOver();
+        await this.failed(job, error, controller.signal);
+        return;
+      }
       importOver();
-      await this.succeeded(job, result);
-    } catch (error) {
-      importOver();
-      await this.failed(job, error, controller.signal);
+      await this.recordSuccess(job, result);
     } finally {
-      importOver();
+      clearInterval(heartbeat);
       this.running.delete(job.id);
     }
   }
@@ -191,10 +197,29 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     return { path, transfer: this.env.IMPORT_KEEP_UPLOADED_FILES === 'true' ? 'upload' : 'upload_rm' };
   }
 
-  private async succeeded(
-    job: ImportJob,
-    result: { imageIds: string[]; plateIds: string[]; filesetId: string | null; log: string },
-  ) {
+  /**
+   * The images exist now: the outcome must be recorded, not the import run again. So a failure
+   * to record it (the database restarting, say) is retried here, while the heartbeat goes on,
+   * rather than handled as a failed import, which would be queued again and import twice.
+   */
+  private async recordSuccess(job: ImportJob, result: ImportResult): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.succeeded(job, result);
+        return;
+      } catch (error) {
+        const images = result.imageIds.join(', ');
+        if (attempt >= RECORD_ATTEMPTS) {
+          this.logger.error(`import ${job.id} created images ${images} but could not be recorded: ${String(error)}`);
+          return;
+        }
+        this.logger.warn(`could not record import ${job.id} (images ${images}), trying again: ${String(error)}`);
+        await sleep(Math.min(500 * 2 ** (attempt - 1), 5_000));
+      }
+    }
+  }
+
+  private async succeeded(job: ImportJob, result: ImportResult) {
     const recorded = await this.jobs.endAttempt(
       job,
       {
