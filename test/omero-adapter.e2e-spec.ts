@@ -86,6 +86,24 @@ describe('OMERO adapter against the contract double', () => {
     });
   }
 
+  /** An import on a fresh OMERO whose server (not OMERO.web) stopped after the sign-in. */
+  async function importWhileOmeroIsDown(importMode: 'session' | 'sudo'): Promise<OmeroImportError> {
+    const down = await FakeOmeroWeb.start();
+    try {
+      const group = down.addGroup('g');
+      down.addUser({ ...ALICE, groups: [group] });
+      down.addUser({ name: 'root', password: SUDO_PASSWORD, groups: [], admin: true });
+      const datasetId = down.addDataset(group, 'D');
+      const omero = gateway({ importMode }, down);
+      const alice = await signedIn(omero);
+      await down.stopOmeroServer();
+      const target = { type: 'DATASET' as const, id: String(datasetId), groupId: String(group) };
+      return await importError(omero.importFile(request(alice, await sourceFile(), target)));
+    } finally {
+      await down.close();
+    }
+  }
+
   async function signedIn(omero: OmeroServerGateway, who = ALICE): Promise<OmeroUser> {
     const signIn = await omero.signIn(who.name, who.password);
     return { id: `app-${who.name}`, username: signIn!.username, sessionKey: signIn!.sessionKey };
@@ -531,28 +549,10 @@ describe('OMERO adapter against the contract double', () => {
     });
 
     it('maps a refused connection to OMERO_UNAVAILABLE, although omero-py calls it a bad session key', async () => {
-      const down = await FakeOmeroWeb.start();
-      const group = down.addGroup('g');
-      down.addUser({ ...ALICE, groups: [group] });
-      const datasetId = down.addDataset(group, 'D');
-      const omero = gateway({}, down);
-      const alice = await signedIn(omero);
-      await down.stopOmeroServer();
-      try {
-        const error = await importError(
-          omero.importFile(
-            request(alice, await sourceFile(), { type: 'DATASET', id: String(datasetId), groupId: String(group) }),
-          ),
-        );
+      const error = await importWhileOmeroIsDown('session');
 
-        expect({ code: error.code, permanent: error.permanent }).toEqual({
-          code: 'OMERO_UNAVAILABLE',
-          permanent: false,
-        });
-        expect(error.message).toMatch(/cannot be reached/);
-      } finally {
-        await down.close();
-      }
+      expect({ code: error.code, permanent: error.permanent }).toEqual({ code: 'OMERO_UNAVAILABLE', permanent: false });
+      expect(error.message).toMatch(/cannot be reached/);
     });
 
     it('refuses a file that is not there without running the importer', async () => {
@@ -683,26 +683,10 @@ describe('OMERO adapter against the contract double', () => {
     });
 
     it('maps a refused connection to OMERO_UNAVAILABLE', async () => {
-      const down = await FakeOmeroWeb.start();
-      const group = down.addGroup('g');
-      down.addUser({ ...ALICE, groups: [group] });
-      down.addUser({ name: 'root', password: SUDO_PASSWORD, groups: [], admin: true });
-      const datasetId = down.addDataset(group, 'D');
-      const omero = gateway({ importMode: 'sudo' }, down);
-      const alice = await signedIn(omero);
-      await down.stopOmeroServer();
-      try {
-        const error = await importError(
-          omero.importFile(
-            request(alice, await sourceFile(), { type: 'DATASET', id: String(datasetId), groupId: String(group) }),
-          ),
-        );
+      const error = await importWhileOmeroIsDown('sudo');
 
-        expect(error.code).toBe('OMERO_UNAVAILABLE');
-        expect(error.log).toContain('Ice.ConnectionRefusedException');
-      } finally {
-        await down.close();
-      }
+      expect(error.code).toBe('OMERO_UNAVAILABLE');
+      expect(error.log).toContain('Ice.ConnectionRefusedException');
     });
   });
 });
