@@ -41,8 +41,9 @@ export interface Target {
 export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void>;
 
 /**
- * Queuing, cancelling and retrying imports, and reading them. Every status change is written to
- * PostgreSQL and then published, so subscribers on every instance hear of it.
+ * Queuing, cancelling and retrying imports, and reading them. Every status change is a
+ * compare-and-update in PostgreSQL, which publishes it (ImportJobTriggers), so subscribers on
+ * every instance hear of it.
  */
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
@@ -72,7 +73,7 @@ export class ImportJobsService implements OnModuleInit {
   async importUpload(user: AuthUser, uploadId: string, target: Target): Promise<ImportJob> {
     const upload = await this.uploads.findOwn(user, uploadId);
     if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${uploadId.slice(0, 64)} of yours.`);
-    const existing = await this.jobs.findOneBy({ uploadId: upload.id });
+    const existing = await this.findForUpload(upload.id);
     if (existing) return existing;
     if (upload.status !== 'completed') {
       throw new AppError(
@@ -193,16 +194,14 @@ export class ImportJobsService implements OnModuleInit {
       finishedAt: new Date(),
     });
     if (queued) return queued;
-    if (job.status === 'RUNNING') {
-      await this.jobs.update({ id: job.id, status: 'RUNNING' }, { cancelRequested: true });
+    const running = await this.transition(job.id, ['RUNNING'], { cancelRequested: true });
+    if (running) {
       // The instance running it aborts the import and records the cancellation.
       await this.pubsub.publish(IMPORT_CANCEL_REQUESTED, { id: job.id });
-      return this.jobs.findOneByOrFail({ id: job.id });
+      return running;
     }
-    throw new AppError(
-      ErrorCode.CONFLICT,
-      `This import has ${job.status.toLowerCase()} already; there is nothing to cancel.`,
-    );
+    const status = ((await this.findById(job.id)) ?? job).status.toLowerCase();
+    throw new AppError(ErrorCode.CONFLICT, `This import has ${status} already; there is nothing to cancel.`);
   }
 
   async retry(user: AuthUser, id: string): Promise<ImportJob> {
@@ -214,29 +213,27 @@ export class ImportJobsService implements OnModuleInit {
         `This import is ${job.status.toLowerCase()}; only a failed or cancelled import can be retried.`,
       );
     }
-    return this.db.transaction(async (manager) => {
-      const result = await manager.update(
-        ImportJob,
-        { id: job.id, status: job.status },
-        {
-          status: 'QUEUED',
-          attempts: 0,
-          errorCode: null,
-          errorMessage: null,
-          cancelRequested: false,
-          finishedAt: null,
-          queuedAt: new Date(),
-        },
-      );
-      if (!result.affected)
-        throw new AppError(ErrorCode.CONFLICT, 'This import changed meanwhile; reload it and try again.');
-      await this.queue.send(job.id, { manager, now: true });
-      return manager.findOneByOrFail(ImportJob, { id: job.id });
-    });
+    const retried = await this.transition(
+      job.id,
+      [job.status],
+      {
+        status: 'QUEUED',
+        attempts: 0,
+        errorCode: null,
+        errorMessage: null,
+        cancelRequested: false,
+        finishedAt: null,
+        queuedAt: new Date(),
+      },
+      (manager) => this.queue.send(job.id, { manager, now: true }),
+    );
+    if (!retried) throw new AppError(ErrorCode.CONFLICT, 'This import changed meanwhile; reload it and try again.');
+    return retried;
   }
 
   /**
-   * A compare-and-update of a job's status, so that no stale writer overwrites a newer state.
+   * A compare-and-update guarded by the job's status, so that no stale writer overwrites a
+   * newer state.
    * The database counts and announces the change when it commits (ImportJobTriggers).
    * `alongside` runs in the same transaction, only if the change happened (the rows that go with
    * it: the upload's status, the queue entry), so they cost no commit of their own.

@@ -17,6 +17,9 @@ interface QueuedImport {
   jobId: string;
 }
 
+/** Runs one job; calls `free` once its import slot may go to the next job. */
+type Run = (jobId: string, free: () => void) => Promise<void>;
+
 /**
  * The import queue on pg-boss, in the app's own database. pg-boss only delivers: whether a job
  * runs, retries or ends is decided by the import_jobs row (ImportWorker), so its own retries
@@ -34,10 +37,8 @@ interface QueuedImport {
 export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ImportQueue.name);
   private boss: PgBoss;
-  // The fetch loop of work(): slots, jobs in hand, and its wake-up.
-  private slots = 0;
+  // The fetch loop of work(): jobs in hand, and its wake-up.
   private busy = 0;
-  private run?: (jobId: string, free: () => void) => Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
   private woken = false;
@@ -125,10 +126,8 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
    * Entries are fetched only for free slots, so this instance never holds a job it cannot start
    * while another instance could.
    */
-  work(slots: number, run: (jobId: string, free: () => void) => Promise<void>): void {
-    this.slots = slots;
-    this.run = run;
-    this.dispatching = this.dispatch();
+  work(slots: number, run: Run): void {
+    this.dispatching = this.dispatch(slots, run);
   }
 
   /** Looks for work at once rather than at the next poll (a job was queued, or a slot freed). */
@@ -138,10 +137,10 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The fetch loop: takes entries for the free slots, then sleeps until woken or the next poll. */
-  private async dispatch(): Promise<void> {
+  private async dispatch(slots: number, run: Run): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
-      const free = this.slots - this.busy;
+      const free = slots - this.busy;
       let entries: PgBoss.Job<QueuedImport>[] = [];
       try {
         if (free > 0) entries = await this.boss.fetch<QueuedImport>(IMPORT_QUEUE, { batchSize: free });
@@ -161,8 +160,8 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
         }
         return;
       }
-      for (const entry of entries) this.start(entry);
-      if ((entries.length === 0 || this.busy >= this.slots) && !this.woken) {
+      for (const entry of entries) this.start(entry, run);
+      if ((entries.length === 0 || this.busy >= slots) && !this.woken) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
@@ -174,7 +173,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private start(entry: PgBoss.Job<QueuedImport>): void {
+  private start(entry: PgBoss.Job<QueuedImport>, run: Run): void {
     this.busy++;
     let freed = false;
     const free = () => {
@@ -183,7 +182,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
       this.busy--;
       this.wake();
     };
-    const task = this.run!(entry.data.jobId, free)
+    const task = run(entry.data.jobId, free)
       .catch((error: unknown) => this.logger.error(`import ${entry.data.jobId}: ${String(error)}`))
       .then(() => this.boss.complete(IMPORT_QUEUE, entry.id))
       .catch((error: unknown) => this.logger.warn(`could not complete queue entry ${entry.id}: ${String(error)}`))

@@ -207,23 +207,14 @@ export class SandboxGateway extends OmeroGateway {
     } else if (request.transfer === 'upload') {
       await copyFile(request.path, destination);
     } else {
-      await rename(request.path, destination).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EXDEV') throw error;
-        await copyFile(request.path, destination);
-        await unlink(request.path);
-      });
+      await move(request.path, destination);
     }
     return destination;
   }
 
   /** Undoes store(): a moved file goes back, a copy or link goes. */
   private async unstore(request: ImportRequest, stored: string): Promise<void> {
-    if (request.transfer !== 'upload_rm') return unlink(stored);
-    await rename(stored, request.path).catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EXDEV') throw error;
-      await copyFile(stored, request.path);
-      await unlink(stored);
-    });
+    return request.transfer === 'upload_rm' ? move(stored, request.path) : unlink(stored);
   }
 
   private targets(
@@ -281,6 +272,15 @@ export class SandboxGateway extends OmeroGateway {
       );
     });
   }
+}
+
+/** A rename, or a copy and delete when the two paths are on different file systems. */
+async function move(from: string, to: string): Promise<void> {
+  await rename(from, to).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await unlink(from);
+  });
 }
 
 function toTarget(row: TargetRow): ImportTarget {

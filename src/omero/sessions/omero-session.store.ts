@@ -11,7 +11,8 @@ interface SealedSession extends StoredOmeroWebSession {
 /** Sessions OMERO accepted but no account claimed (a failed sign-in step) go after this. */
 const UNCLAIMED_FOR = '1 hour';
 
-const digest = (sessionKey: string) => createHash('sha256').update(sessionKey).digest('hex');
+/** How a session key is known without keeping it in the clear (here, and in SessionLock). */
+export const sessionKeyDigest = (sessionKey: string) => createHash('sha256').update(sessionKey).digest('hex');
 
 /**
  * Each user's OMERO session, in PostgreSQL (table omero_sessions), so that it survives restarts
@@ -28,7 +29,7 @@ export class OmeroSessionStore implements OmeroWebSessionStore {
   ) {}
 
   async get(sessionKey: string): Promise<StoredOmeroWebSession | undefined> {
-    const session = await this.read('key_digest', digest(sessionKey));
+    const session = await this.read('key_digest', sessionKeyDigest(sessionKey));
     return session && { username: session.username, userId: session.userId, cookies: session.cookies };
   }
 
@@ -37,12 +38,12 @@ export class OmeroSessionStore implements OmeroWebSessionStore {
     await this.db.query(
       `INSERT INTO omero_sessions (key_digest, sealed) VALUES ($1, $2)
        ON CONFLICT (key_digest) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()`,
-      [digest(sessionKey), sealed],
+      [sessionKeyDigest(sessionKey), sealed],
     );
   }
 
   async delete(sessionKey: string): Promise<void> {
-    await this.db.query('DELETE FROM omero_sessions WHERE key_digest = $1', [digest(sessionKey)]);
+    await this.db.query('DELETE FROM omero_sessions WHERE key_digest = $1', [sessionKeyDigest(sessionKey)]);
   }
 
   /** Makes the session (stored by the sign-in) the user's one session, replacing any earlier. */
@@ -54,11 +55,11 @@ export class OmeroSessionStore implements OmeroWebSessionStore {
         `DELETE FROM omero_sessions
          WHERE (user_id = $1 AND key_digest <> $2)
             OR (user_id IS NULL AND created_at < now() - interval '${UNCLAIMED_FOR}')`,
-        [appUserId, digest(sessionKey)],
+        [appUserId, sessionKeyDigest(sessionKey)],
       );
       await manager.query('UPDATE omero_sessions SET user_id = $1, updated_at = now() WHERE key_digest = $2', [
         appUserId,
-        digest(sessionKey),
+        sessionKeyDigest(sessionKey),
       ]);
     });
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { sessionKeyDigest } from './omero-session.store.js';
 
 const logger = new Logger('SessionLock');
 
@@ -31,8 +31,9 @@ export function pgSessionLock(databaseUrl: string): SessionLock {
     signal.addEventListener('abort', close, { once: true });
     try {
       signal.throwIfAborted();
-      const digest = createHash('sha256').update(sessionKey).digest('hex');
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`omero-session:${digest}`]);
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
+        `omero-session:${sessionKeyDigest(sessionKey)}`,
+      ]);
       signal.throwIfAborted();
     } catch (error) {
       await close();
