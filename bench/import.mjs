@@ -3,9 +3,9 @@
 //   npm run bench:import        (builds, then runs this; about a minute)
 //
 // Method
-// - Each of RUNS (3) runs gets a fresh app process on 127.0.0.1: dist/src/main.js with its embedded
-//   PostgreSQL in a new temporary DATA_DIR, the sandbox OMERO and every default (IMPORT_CONCURRENCY
-//   among them) but LOG_LEVEL=warn. This process signs in as the app's first administrator.
+// - Each of RUNS (3) runs gets a fresh app process on 127.0.0.1: dist/src/main.js with the Node
+//   flags of `npm start`, its embedded PostgreSQL in a new temporary DATA_DIR, the sandbox OMERO
+//   and every default (IMPORT_CONCURRENCY among them) but LOG_LEVEL=warn. This process signs in as the app's first administrator.
 // - A graphql-ws client (this process) subscribes to `importJobUpdated` (all of the user's jobs) and
 //   notes the arrival time of every event. One warm-up import, not measured, proves the
 //   subscription is live and lets the app load its image reader before the clock starts.
@@ -34,19 +34,15 @@
 // Results go to stdout and to the "## Import" section of bench/RESULTS.md (other sections kept).
 // Exit code 0 when every job of every run succeeded, whatever the numbers; 1 otherwise; 2 on timeout.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import { markdownTable, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const HOST = '127.0.0.1';
 
 const RUNS = 3;
 const JOBS = 200;
@@ -78,27 +74,9 @@ const JOB_FIELDS = 'id uploadId status attempts error startedAt finishedAt';
 let current;
 
 async function startApp() {
-  // The app's own helper, from the build this benchmark runs.
-  const { findFreePort } = await import('../dist/src/database/embedded-postgres.js');
-  // The embedded PostgreSQL runs as "postgres" when we are root: it must be able to reach DATA_DIR.
-  const root = mkdtempSync(join(os.tmpdir(), 'bench-import-'));
-  chmodSync(root, 0o711);
-  const dataDir = join(root, 'data');
-  const url = `http://${HOST}:${await findFreePort()}`;
-  const credentials = { username: 'bench', password: randomBytes(12).toString('hex') };
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  Object.assign(env, {
-    HOST,
-    PORT: new URL(url).port,
-    DATA_DIR: dataDir,
-    ADMIN_USERNAME: credentials.username,
-    ADMIN_PASSWORD: credentials.password,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-  });
+  const { root, dataDir, url, env, credentials } = await prepareApp('bench-import-');
   // BENCH_NODE_FLAGS: extra Node flags for the app, to diagnose (e.g. --cpu-prof --cpu-prof-dir=DIR).
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeFlags = [...START_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     env,
@@ -121,11 +99,7 @@ async function startApp() {
     if ((await fetch(`${url}/api/health`).catch(() => undefined))?.status === 200) break;
     await sleep(200);
   }
-  const login = await request(app, 'POST', '/api/auth/login', {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(credentials),
-  });
-  app.token = (await login.json()).accessToken;
+  app.token = await signIn(url, credentials);
   return app;
 }
 
@@ -448,7 +422,7 @@ function report(runs, failures) {
     '',
     measuredOn('npm run bench:import'),
     '',
-    `Each of ${RUNS} runs starts a fresh app on 127.0.0.1 (\`dist/src/main.js\`, embedded PostgreSQL, sandbox OMERO, ` +
+    `Each of ${RUNS} runs starts a fresh app on 127.0.0.1 (\`node ${START_NODE_FLAGS.join(' ')} dist/src/main.js\`, as \`npm start\` does; embedded PostgreSQL, sandbox OMERO, ` +
       'default settings, `LOG_LEVEL=warn`) and signs in. A graphql-ws client subscribes to `importJobUpdated`; one ' +
       `warm-up import is not counted. Then ${JOBS} uploads of \`test/fixtures/samples/${SAMPLE}\` ` +
       `(${readFileSync(join(ROOT, 'test', 'fixtures', 'samples', SAMPLE)).length} bytes) with import-target ` +

@@ -33,25 +33,14 @@
 // Exit code 0 when every run completed, whatever the numbers; 1 if a run failed; 2 on timeout.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import { markdownTable as table, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const HOST = '127.0.0.1';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -77,14 +66,6 @@ const WORKLOADS = [
 ];
 const RSS_SIZES = [GiB, 4 * GiB];
 const RSS_CHUNK_SIZES = [SPEC_CHUNK_BYTES, APP_DEFAULT_CHUNK_BYTES];
-
-// The app runs with the Node flags of `npm start` (package.json), so what is measured is what runs.
-const START_NODE_FLAGS = (() => {
-  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
-  if (!match) throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
-  return match[1].trim().split(' ').filter(Boolean);
-})();
 
 const TARGET_SPEED_RATIO = 1.0;
 const TARGET_CPU_PER_GIB = 3.5;
@@ -300,29 +281,9 @@ async function startBare() {
 }
 
 async function startApp() {
-  // The embedded PostgreSQL runs as "postgres" when we are root: it must be able to reach DATA_DIR.
-  const root = mkdtempSync(join(os.tmpdir(), 'bench-app-'));
-  chmodSync(root, 0o711);
-  const dataDir = join(root, 'data');
-  // The app's own helper, from the build this benchmark runs.
-  const { findFreePort } = await import('../dist/src/database/embedded-postgres.js');
-  const port = await findFreePort();
-  const username = 'bench';
-  const password = randomBytes(12).toString('hex');
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  Object.assign(env, {
-    PORT: String(port),
-    HOST,
-    DATA_DIR: dataDir,
-    ADMIN_USERNAME: username,
-    ADMIN_PASSWORD: password,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-  });
+  const { root, dataDir, url, env, credentials } = await prepareApp('bench-app-');
   const server = spawnServer('app', [...START_NODE_FLAGS, join(ROOT, 'dist', 'src', 'main.js')], env, root);
   server.dataDir = dataDir;
-  const url = `http://${HOST}:${port}`;
   // At LOG_LEVEL=warn the ready line is not printed, so readiness is the health check answering.
   const healthAgent = new http.Agent({ keepAlive: false });
   await waitUntilReady(server, async () => {
@@ -333,16 +294,7 @@ async function startApp() {
       return false;
     }
   });
-  const login = await send(
-    healthAgent,
-    'POST',
-    `${url}/api/auth/login`,
-    { 'Content-Type': 'application/json' },
-    JSON.stringify({ username, password }),
-  );
-  if (login.status !== 200 && login.status !== 201)
-    throw new HttpError('POST', `${url}/api/auth/login`, login.status, login.body);
-  server.token = JSON.parse(login.body).accessToken;
+  server.token = await signIn(url, credentials);
   server.endpoint = `${url}/api/uploads`;
   return server;
 }

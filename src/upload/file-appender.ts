@@ -10,9 +10,12 @@ export interface AppenderHooks {
   final?(): Promise<void>;
 }
 
+/** What the stream queues while a write is in flight, then writes with one writev. */
+const BATCH_BYTES = 1024 * 1024;
+
 /**
  * Writes a stream into a file from a given position, as one stage: socket chunks are ~64 KiB,
- * and while one disk write is in flight the stream queues what arrives (up to highWaterMark) and
+ * and while one disk write is in flight the stream queues what arrives (up to BATCH_BYTES) and
  * writes it with one writev, so there are far fewer thread-pool calls than chunks. Larger
  * batches (4 MiB) measured slower here: more kernel time.
  */
@@ -24,9 +27,8 @@ export class FileAppender extends Writable {
     /** Where the next byte goes; after the stream finishes, where the file's bytes end. */
     public position: number,
     private readonly hooks: AppenderHooks,
-    highWaterMark = 1024 * 1024,
   ) {
-    super({ highWaterMark });
+    super({ highWaterMark: BATCH_BYTES });
   }
 
   override _construct(callback: (error?: Error | null) => void): void {

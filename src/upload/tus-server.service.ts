@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/auth-user.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
-import { isTusError } from './upload-file.store.js';
+import { isTusError, tusError } from './upload-file.store.js';
 import { UploadsService } from './uploads.service.js';
 
 export const TUS_PATH = '/api/uploads';
@@ -14,7 +14,7 @@ export const TUS_PATH = '/api/uploads';
 function userOf(request: Request): AuthUser {
   const node = (request as Request & { runtime?: { node?: { req: IncomingMessage & { user?: AuthUser } } } }).runtime
     ?.node?.req;
-  if (!node?.user) throw { status_code: 401, body: 'Sign in first.' };
+  if (!node?.user) throw tusError(401, 'Sign in first.');
   return node.user;
 }
 
@@ -52,10 +52,10 @@ export class TusServerService {
       onResponseError: (_request, error) => {
         if (isTusError(error)) return undefined;
         this.logger.error(error);
-        return {
-          status_code: 500,
-          body: 'The server could not store this upload; it has been logged. Resume the upload to try again.',
-        };
+        return tusError(
+          500,
+          'The server could not store this upload; it has been logged. Resume the upload to try again.',
+        );
       },
     });
     streamNodeBodies(this.server);

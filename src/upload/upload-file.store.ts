@@ -24,6 +24,9 @@ export interface TusError {
   body: string;
 }
 
+/** The error tus answers with: its status and a message a person can act on. */
+export const tusError = (status_code: number, body: string): TusError => ({ status_code, body });
+
 export const isTusError = (error: unknown): error is TusError =>
   typeof error === 'object' && error !== null && 'status_code' in error && 'body' in error;
 
@@ -172,11 +175,16 @@ export class UploadFileStore extends FileStore {
     return readFileStart(this.pathOf(id), length);
   }
 
+  /** tus DELETE: the bytes go, and the app hears of it (hooks.removed). */
   override async remove(id: string): Promise<void> {
+    await this.removeBytes(id);
+    await this.hooks.removed(id);
+  }
+
+  private async removeBytes(id: string): Promise<void> {
     this.states.delete(id);
     this.hasher.forget(id);
     await super.remove(id);
-    await this.hooks.removed(id);
   }
 
   override async declareUploadLength(id: string, length: number): Promise<void> {
@@ -222,9 +230,12 @@ export class UploadFileStore extends FileStore {
     }
   }
 
-  /** Deletes the incoming bytes and their tus record, if they are still there. */
+  /**
+   * Deletes the incoming bytes and their tus record, if they are still there. The app's own
+   * doing (it has recorded why already), so hooks.removed is not called.
+   */
   async discard(id: string): Promise<void> {
-    await this.remove(id).catch(() => undefined);
+    await this.removeBytes(id).catch(() => undefined);
     await this.configstore.delete(id).catch(() => undefined);
   }
 

@@ -21,7 +21,7 @@ import { describeContent, detectFormat, extensionOf } from '../common/image-form
 import { displayName, storageName } from './file-name.js';
 import { PgLocker } from './pg-locker.js';
 import { formatBytes } from './format-bytes.js';
-import { UploadFileStore, type TusError } from './upload-file.store.js';
+import { UploadFileStore, type TusError, tusError } from './upload-file.store.js';
 import { placeCompletedFile } from './upload-naming.policy.js';
 import { Upload, type ImportTargetType, type UploadStatus } from './upload.entity.js';
 
@@ -31,8 +31,6 @@ export type UploadCompletedListener = (upload: Upload, manager: EntityManager) =
 const TARGET_TYPES: ImportTargetType[] = ['DATASET', 'SCREEN'];
 const TARGET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const FINISHED: UploadStatus[] = ['completed', 'imported'];
-
-const tusError = (status_code: number, body: string): TusError => ({ status_code, body });
 
 /** A log-worthy description of anything thrown: Errors, tus errors or plain values. */
 const describeError = (error: unknown): string =>
@@ -136,8 +134,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
         `${fileName} has ${extension ? `the extension .${extension}` : 'no extension'}, which is not accepted. Accepted: ${settings.allowedExtensions.map((e) => `.${e}`).join(' ')}.`,
       );
     }
-    const tooLarge = upload.size === undefined ? undefined : this.sizeProblem(upload.size, fileName);
-    if (tooLarge) throw tusError(413, tooLarge);
     const target = this.parseTarget(metadata);
     const stored = storageName(fileName, extension);
     if (

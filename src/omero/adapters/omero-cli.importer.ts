@@ -56,6 +56,10 @@ export interface OmeroCliImporterOptions {
   sessionLock?: SessionLock;
 }
 
+/** The administrator named for sudo imports could not sign in: theirs to fix. */
+export const SUDO_REFUSED =
+  "OMERO refused the import administrator's sign-in. An administrator must check OMERO_SUDO_USER and OMERO_SUDO_PASSWORD.";
+
 /** What OmeroImportError.log and ImportResult.log keep of the importer's output. */
 const LOG_LIMIT = 20 * 1024;
 /** How much of the importer's error log is searched for the failure's cause. */
@@ -309,10 +313,7 @@ type Diagnosis = { code: ImportErrorCode; message: string };
 const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt: Attempt) => Diagnosis }[] = [
   {
     matches: ({ text }) => /incorrect password attempts|Password check failed|cannot request password/.test(text),
-    diagnose: () =>
-      failed(
-        "OMERO refused the import administrator's sign-in. An administrator must check OMERO_SUDO_USER and OMERO_SUDO_PASSWORD.",
-      ),
+    diagnose: () => failed(SUDO_REFUSED),
   },
   {
     matches: ({ text }) => /No row with the given identifier exists/.test(text),

@@ -12,7 +12,7 @@ import {
   type OmeroUser,
 } from '../omero-gateway.port.js';
 import type { SessionLock } from '../sessions/session-lock.js';
-import { OmeroCliImporter, type CliLogin } from './omero-cli.importer.js';
+import { OmeroCliImporter, SUDO_REFUSED, type CliLogin } from './omero-cli.importer.js';
 import {
   OmeroWebClient,
   SessionExpiredError,
@@ -275,10 +275,7 @@ export class OmeroServerGateway extends OmeroGateway {
       const session = this.web.newSession();
       const context = await this.login(session, this.options.sudoUser!, this.options.sudoPassword!);
       if (!context) {
-        throw new OmeroImportError(
-          'IMPORT_FAILED',
-          "OMERO refused the import administrator's sign-in. An administrator must check OMERO_SUDO_USER and OMERO_SUDO_PASSWORD.",
-        );
+        throw new OmeroImportError('IMPORT_FAILED', SUDO_REFUSED);
       }
       this.adminSession = session;
     }

@@ -1,0 +1,56 @@
+// What both benchmarks need to run the real app: its Node flags, a fresh DATA_DIR and
+// environment on a free port, and a signed-in administrator.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const HOST = '127.0.0.1';
+
+// The app runs with the Node flags of `npm start` (package.json), so what is measured is what runs.
+export const START_NODE_FLAGS = (() => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
+  if (!match) throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
+  return match[1].trim().split(' ').filter(Boolean);
+})();
+
+/**
+ * A temporary folder (`root`) holding the app's DATA_DIR, a free port on 127.0.0.1, and the
+ * environment to start `dist/src/main.js` with: embedded PostgreSQL, sandbox OMERO, defaults.
+ */
+export async function prepareApp(prefix) {
+  // The app's own helper, from the build this benchmark runs.
+  const { findFreePort } = await import('../dist/src/database/embedded-postgres.js');
+  // The embedded PostgreSQL runs as "postgres" when we are root: it must be able to reach DATA_DIR.
+  const root = mkdtempSync(join(os.tmpdir(), prefix));
+  chmodSync(root, 0o711);
+  const dataDir = join(root, 'data');
+  const port = await findFreePort();
+  const credentials = { username: 'bench', password: randomBytes(12).toString('hex') };
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  Object.assign(env, {
+    HOST,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: credentials.username,
+    ADMIN_PASSWORD: credentials.password,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+  });
+  return { root, dataDir, url: `http://${HOST}:${port}`, env, credentials };
+}
+
+/** The administrator's access token. */
+export async function signIn(url, credentials) {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()).accessToken;
+}
