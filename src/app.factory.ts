@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EXPOSED_HEADERS } from '@tus/utils';
@@ -8,6 +8,9 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { errorCodeOf } from './common/errors/app-error.js';
 import type { Environment } from './environment/environment.js';
+import { answerClientErrors } from './http-security/client-errors.js';
+import { credentialedCors, openCors } from './http-security/cors.js';
+import { securityHeaders, strictTransportSecurityOverTls } from './http-security/security-headers.js';
 import { TUS_PATH } from './upload/tus-server.service.js';
 import { createRootLogger, PinoNestLogger, requestLogging } from './logging/logger.js';
 
@@ -17,6 +20,13 @@ function trustProxyValue(setting: string): boolean | number | string {
   if (setting === 'false') return false;
   if (/^\d+$/.test(setting)) return Number(setting);
   return setting;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/** Routes whose only credential is the Authorization header: open to any origin (see cors.ts). */
+function isBearerOnly(path: string): boolean {
+  return [TUS_PATH, GRAPHQL_PATH].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /**
@@ -64,6 +74,13 @@ export async function createApp(
   app.set('trust proxy', trustProxyValue(env.TRUST_PROXY));
   app.disable('x-powered-by');
   app.use(requestLogging(env.LOG_LEVEL, logDestination));
+  app.use(securityHeaders());
+  app.use(strictTransportSecurityOverTls());
+  app.use(GRAPHQL_PATH, openCors());
+  const credentialed = credentialedCors(env.corsOrigins);
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    isBearerOnly(request.path) ? next() : credentialed(request, response, next),
+  );
   app.use(bodyParsersExcept(TUS_PATH));
   // Every tus answer, the guard's 401 and the protocol checks' 412/413/415 included, must be
   // readable by browser clients on other origins; tus's own answers set the same headers.
@@ -77,6 +94,7 @@ export async function createApp(
   });
 
   const server = app.getHttpServer() as HttpServer;
+  answerClientErrors(server, new Logger('HTTP'));
   // Node ends any request still receiving its body after 5 minutes; a large chunk on a slow
   // link takes longer. Instead, a connection that sends nothing for 2 minutes is closed.
   server.requestTimeout = 0;

@@ -23,6 +23,7 @@ import { pgSessionLock } from '../src/omero/sessions/session-lock.js';
 import { fakeCli } from './omero-double/fake-omero-cli-link.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
 import { createTestDatabase } from './support/test-app.js';
+import { internalsIn } from './support/internals.js';
 import { waitFor } from './support/wait-for.js';
 
 const SUDO_PASSWORD = 'sudo-secret-7f3a9';
@@ -187,7 +188,7 @@ describe('OMERO adapter against the contract double', () => {
       expect(await gateway().signIn('nobody', 'whatever')).toBeNull();
     });
 
-    it('is refused without the CSRF token, with a message that names the cause', async () => {
+    it('is refused without the CSRF token, with a detail (for administrators) that names the cause', async () => {
       // Prepare: a session that never fetched the token.
       const client = new OmeroWebClient({ baseUrl: fake.url, timeoutMs: 5000 });
       const session = client.newSession();
@@ -195,7 +196,7 @@ describe('OMERO adapter against the contract double', () => {
       const attempt = client.login(session, { username: ALICE.name, password: ALICE.password, serverId: 1 });
 
       await expect(attempt).rejects.toThrow(OmeroUnavailableError);
-      await expect(attempt).rejects.toThrow(/CSRF verification failed/);
+      await expect(attempt).rejects.toMatchObject({ detail: expect.stringMatching(/CSRF verification failed/) });
       const raw = await fetch(`${fake.url}/api/v0/login/`, { method: 'POST', body: new URLSearchParams(ALICE) });
       expect(raw.status).toBe(403);
     });
@@ -296,7 +297,10 @@ describe('OMERO adapter against the contract double', () => {
       down.addUser({ ...ALICE, groups: [down.addGroup('g')] });
       await down.stopOmeroServer();
       try {
-        await expect(gateway({}, down).signIn(ALICE.name, ALICE.password)).rejects.toThrow(/not responding/);
+        const error = await importError(gateway({}, down).signIn(ALICE.name, ALICE.password));
+        expect(error).toBeInstanceOf(OmeroUnavailableError);
+        expect((error as OmeroUnavailableError).detail).toMatch(/not responding/);
+        expect(internalsIn(error.message, [down.url])).toEqual([]);
       } finally {
         await down.close();
       }
@@ -304,6 +308,7 @@ describe('OMERO adapter against the contract double', () => {
 
     it('turns a closed OMERO.web into OmeroUnavailableError with a message a person can act on', async () => {
       const gone = await FakeOmeroWeb.start();
+      const goneUrl = gone.url;
       const group = gone.addGroup('g');
       gone.addUser({ ...ALICE, groups: [group] });
       const omero = gateway({}, gone);
@@ -311,9 +316,14 @@ describe('OMERO adapter against the contract double', () => {
       await gone.close();
 
       await expect(omero.listTargets(alice, String(group), 'DATASET')).rejects.toThrow(OmeroUnavailableError);
-      await expect(omero.signIn(ALICE.name, ALICE.password)).rejects.toThrow(
+      const error = (await importError(omero.signIn(ALICE.name, ALICE.password))) as OmeroUnavailableError;
+      // The address and what to check are for administrators (detail, log); users read neither.
+      expect(error.detail).toMatch(
         /Cannot reach OMERO\.web at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check that OMERO\.web is running/,
       );
+      expect(error.log).toBe(error.detail);
+      expect(error.message).toMatch(/^OMERO cannot be reached right now/);
+      expect(internalsIn(error.message, [goneUrl])).toEqual([]);
     });
   });
 
@@ -480,6 +490,9 @@ describe('OMERO adapter against the contract double', () => {
       expect(error.message).toMatch(message);
       expect(error.log.length).toBeGreaterThan(0);
       expect(error.log.length).toBeLessThanOrEqual(21 * 1024);
+      // The importer's words name the file's path and the server: they stay in the log.
+      expect(error.log).toContain(fake.host);
+      expect(internalsIn(error.message, [path, fake.host, String(fake.blitzPort)])).toEqual([]);
       // A failed upload_rm import keeps the source, so the import can be retried.
       expect(existsSync(path)).toBe(true);
     });
@@ -553,6 +566,8 @@ describe('OMERO adapter against the contract double', () => {
 
       expect({ code: error.code, permanent: error.permanent }).toEqual({ code: 'OMERO_UNAVAILABLE', permanent: false });
       expect(error.message).toMatch(/cannot be reached/);
+      expect(error.log).toMatch(/The OMERO server 127\.0\.0\.1:\d+ cannot be reached/);
+      expect(internalsIn(error.message)).toEqual([]);
     });
 
     it('refuses a file that is not there without running the importer', async () => {
@@ -573,7 +588,9 @@ describe('OMERO adapter against the contract double', () => {
       const error = await importError(omero.importFile(request(alice, await sourceFile(), dataset('scans'))));
 
       expect(error.code).toBe('IMPORT_FAILED');
-      expect(error.message).toMatch(/could not be started \(ENOENT\).*OMERO_CLI/);
+      expect(error.message).toMatch(/could not be started.*Tell an administrator/);
+      expect(error.log).toMatch(/"\/nonexistent\/bin\/omero" could not be started \(ENOENT\).*OMERO_CLI/);
+      expect(internalsIn(error.message, ['/nonexistent'])).toEqual([]);
     });
   });
 

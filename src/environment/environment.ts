@@ -101,6 +101,16 @@ export class Environment {
   @IsString()
   TRUST_PROXY = 'false';
 
+  /**
+   * Origins (`https://app.example.org`, comma-separated) whose scripts may call the routes where
+   * credentials matter (/api/auth and the rest of /api but uploads) with credentials. Empty: only
+   * pages served by this app itself. Bearer-token routes (tus uploads, GraphQL) answer any origin.
+   */
+  @Matches(/^\s*(https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*)?$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.org (no path)',
+  })
+  CORS_ORIGINS = '';
+
   /** How often unfinished uploads are checked for expiry and stranded completions. */
   @Transform(toInt)
   @IsInt()
@@ -205,6 +215,14 @@ export class Environment {
   @IsOptional()
   @IsString()
   OMERO_TIMEOUT_SECONDS?: string;
+
+  get corsOrigins(): Set<string> {
+    return new Set(
+      this.CORS_ORIGINS.split(',')
+        .map((origin) => origin.trim().toLowerCase())
+        .filter(Boolean),
+    );
+  }
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

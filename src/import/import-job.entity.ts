@@ -7,6 +7,9 @@ export type ImportStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANC
 /** Beyond the gateway's codes: refusals decided by the app itself. */
 export type ImportJobErrorCode = ImportErrorCode | 'FORBIDDEN' | 'WORKER_LOST' | 'SOURCE_MISSING';
 
+/** How much of the importer's output a job keeps (the end of it, where the cause is). */
+export const IMPORTER_LOG_CHARS = 20_000;
+
 /** One file to import into one OMERO container, as one user: an uploaded file or a server file. */
 @Entity({ name: 'import_jobs' })
 export class ImportJob {
@@ -63,7 +66,10 @@ export class ImportJob {
   @Column({ name: 'omero_fileset_id', type: 'varchar', length: 64, nullable: true })
   omeroFilesetId: string | null;
 
-  /** The importer's output of the last attempt, for diagnosis. */
+  /**
+   * The importer's output of the last attempt (at most IMPORTER_LOG_CHARS), for administrators
+   * diagnosing it: GraphQL `importerLog`. It may name server paths and OMERO's address.
+   */
   @Column({ type: 'text', nullable: true })
   log: string | null;
 

@@ -11,7 +11,7 @@ import { type ImportResult, OmeroGateway, OmeroImportError, type Transfer } from
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import { UploadsService } from '../upload/uploads.service.js';
-import type { ImportJob, ImportJobErrorCode } from './import-job.entity.js';
+import { IMPORTER_LOG_CHARS, type ImportJob, type ImportJobErrorCode } from './import-job.entity.js';
 import {
   IMPORT_CANCEL_REQUESTED,
   IMPORT_JOB_UPDATED,
@@ -227,7 +227,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         omeroImageIds: result.imageIds,
         omeroPlateIds: result.plateIds,
         omeroFilesetId: result.filesetId,
-        log: result.log.slice(-20_000),
+        log: result.log.slice(-IMPORTER_LOG_CHARS),
         finishedAt: new Date(),
         errorCode: null,
         errorMessage: null,
@@ -255,6 +255,15 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.error(
         `import ${job.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
       );
+    } else if (failure.code !== 'CANCELLED') {
+      // The user reads `message`; the detail (paths, OMERO's address, the importer's words) is here.
+      this.logger.warn({
+        event: 'import_failed',
+        jobId: job.id,
+        code: failure.code,
+        message: failure.message,
+        importerLog: failure.log,
+      });
     }
     // Not this worker's job any more (see the heartbeat): nothing to record.
     if (signal.reason === 'lost') return;
@@ -274,7 +283,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       errorMessage: retry
         ? `${failure.message} Retrying (attempt ${job.attempts + 1} of ${this.env.IMPORT_MAX_ATTEMPTS}).`
         : failure.message,
-      log: failure.log.slice(-20_000) || null,
+      log: failure.log.slice(-IMPORTER_LOG_CHARS) || null,
     };
     if (retry) {
       const delayMs = 30_000 * 2 ** (job.attempts - 1);
@@ -343,6 +352,6 @@ function toFailure(
     code: 'IMPORT_FAILED',
     message: 'The import failed unexpectedly; it has been logged.',
     permanent: false,
-    log: '',
+    log: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
   };
 }

@@ -8,7 +8,7 @@ import { ImportJob } from './import-job.entity.js';
 import { ImportJobsService } from './import-jobs.service.js';
 import { ImportQueue } from './import-queue.service.js';
 import { ImportWorker } from './import-worker.service.js';
-import { ImportResolver, UploadImportJobResolver } from './import.resolver.js';
+import { ImportJobLogResolver, ImportResolver, UploadImportJobResolver } from './import.resolver.js';
 import { ServerFilesService } from './server-files.service.js';
 
 /** Import jobs: queue (pg-boss), workers, the in-place importer, and their GraphQL API. */
@@ -20,6 +20,7 @@ import { ServerFilesService } from './server-files.service.js';
     ImportWorker,
     ServerFilesService,
     ImportResolver,
+    ImportJobLogResolver,
     UploadImportJobResolver,
   ],
 })

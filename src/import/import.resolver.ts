@@ -118,6 +118,23 @@ export class ImportResolver {
   }
 }
 
+/**
+ * The importer's log names server paths, OMERO's address and the importer's own words: it is
+ * for administrators diagnosing an import. Anyone else reads null (not an error, so that one
+ * query serves both kinds of user); their `error` says what went wrong in plain words.
+ */
+@Resolver(() => ImportJobModel)
+export class ImportJobLogResolver {
+  @ResolveField(() => String, {
+    nullable: true,
+    description:
+      "What the importer said in the job's last attempt, for diagnosis: administrators only, null for others.",
+  })
+  importerLog(@Parent() job: ImportJobModel & { log?: string | null }, @CurrentUser() user: AuthUser): string | null {
+    return isAdmin(user) ? (job.log ?? null) : null;
+  }
+}
+
 @Resolver(() => UploadModel)
 export class UploadImportJobResolver {
   constructor(private readonly jobs: ImportJobsService) {}

@@ -56,7 +56,14 @@ export class ServerFilesService {
 
   /** A path inside the import folder, or an error saying why not. */
   async resolve(path: string): Promise<ResolvedServerPath> {
-    if (path.includes('\0') || path.startsWith('/') || path.includes('\\')) {
+    // An absolute path is not echoed: it would be a path of this server in an answer.
+    if (path.startsWith('/')) {
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        'Absolute paths are not accepted: give a path relative to the import folder, as serverFiles lists them.',
+      );
+    }
+    if (path.includes('\0') || path.includes('\\')) {
       throw new AppError(ErrorCode.FORBIDDEN, `"${printable(path)}" is not a path inside the import folder.`);
     }
     const root = await this.realRoot();

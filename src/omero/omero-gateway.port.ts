@@ -103,13 +103,22 @@ export class OmeroImportError extends Error {
   }
 }
 
+/** What a user reads when OMERO cannot be reached: no address, nothing to configure. */
+export const OMERO_UNREACHABLE =
+  'OMERO cannot be reached right now. Try again in a few minutes, and tell your OMERO administrator if it lasts.';
+
 /**
  * Thrown by list and sign-in calls when OMERO cannot be reached. An import error too, so that
  * an import job meeting it while it checks its target is retried like any unreachable OMERO.
+ * `detail` (OMERO.web's address, what an administrator should check) is for the log and the
+ * job's importer log; `message`, what users read, names no address.
  */
 export class OmeroUnavailableError extends OmeroImportError {
-  constructor(message: string) {
-    super('OMERO_UNAVAILABLE', message);
+  constructor(
+    readonly detail: string,
+    message = 'OMERO cannot be reached right now. The import can be retried once it is back; tell your OMERO administrator if it lasts.',
+  ) {
+    super('OMERO_UNAVAILABLE', message, detail);
     this.name = 'OmeroUnavailableError';
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, symlink } from 'node:fs/promises';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,13 +13,17 @@ export interface CliCall {
   event?: string;
   sessionDir?: string | null;
   passwordFromEnv?: boolean;
+  /** The environment the importer was given. */
+  env?: Record<string, string>;
 }
 
 /**
  * `omero` (or `omero-<scenario>`) linked to the fake in a folder of its own, where the fake
  * records what it was asked, and those records.
  */
-export async function fakeCli(scenario?: string): Promise<{ cliPath: string; calls: () => CliCall[] }> {
+export async function fakeCli(
+  scenario?: string,
+): Promise<{ cliPath: string; calls: () => CliCall[]; setScenario: (next: string) => Promise<void> }> {
   const folder = await mkdtemp(join(tmpdir(), 'fake-omero-cli-'));
   const cliPath = join(folder, scenario ? `omero-${scenario}` : 'omero');
   await symlink(FAKE_CLI, cliPath);
@@ -31,5 +35,7 @@ export async function fakeCli(scenario?: string): Promise<{ cliPath: string; cal
       .filter(Boolean)
       .map((line) => JSON.parse(line) as CliCall);
   };
-  return { cliPath, calls };
+  // Read by the fake at each invocation: switches the scenario of an importer already configured.
+  const setScenario = (next: string) => writeFile(join(folder, 'fake-omero-scenario'), next);
+  return { cliPath, calls, setScenario };
 }

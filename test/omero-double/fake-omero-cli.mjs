@@ -15,7 +15,9 @@
  * With -k, an unreachable server is reported as "Bad session key", as omero-py does.
  *
  * Scenario: taken from the name it is invoked by, `omero-<scenario>` (a symlink to this file),
- * else from FAKE_OMERO_SCENARIO, else "normal":
+ * else from a file `fake-omero-scenario` beside that path (so that a running app's importer
+ * can be switched, whose environment passes no FAKE_* variable), else from FAKE_OMERO_SCENARIO,
+ * else "normal":
  *   normal          the OMERO server decides: success, expired key, no permission, target not found,
  *                   refused connection (server stopped), wrong sudo password
  *   no-imports      "No imports due to errors!" (an I/O error on the file), exit 0, no ids
@@ -30,14 +32,20 @@
  *
  * Every invocation appends a JSON line to `fake-omero-calls.jsonl` beside the path it was
  * invoked by: argv (password values replaced by ***), pid, scenario, OMERO_SESSIONDIR and
- * whether OMERO_PASSWORD was set; "hang" adds a line with the child's pid.
+ * whether OMERO_PASSWORD was set, and the whole environment it was given (`env`, OMERO_PASSWORD
+ * replaced by ***); "hang" adds a line with the child's pid.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const invokedAs = process.argv[1];
-const scenario = /^omero-(.+)$/.exec(basename(invokedAs))?.[1] ?? process.env.FAKE_OMERO_SCENARIO ?? 'normal';
+const scenarioFile = join(dirname(invokedAs), 'fake-omero-scenario');
+const scenario =
+  /^omero-(.+)$/.exec(basename(invokedAs))?.[1] ??
+  (existsSync(scenarioFile) ? readFileSync(scenarioFile, 'utf8').trim() : undefined) ??
+  process.env.FAKE_OMERO_SCENARIO ??
+  'normal';
 const recordFile = join(dirname(invokedAs), 'fake-omero-calls.jsonl');
 const WITH_VALUE = new Set([
   '-s',
@@ -72,6 +80,7 @@ record({
   scenario,
   sessionDir: process.env.OMERO_SESSIONDIR ?? null,
   passwordFromEnv: Boolean(process.env.OMERO_PASSWORD),
+  env: { ...process.env, ...(process.env.OMERO_PASSWORD ? { OMERO_PASSWORD: '***' } : {}) },
 });
 
 const [command, ...rest] = argv;

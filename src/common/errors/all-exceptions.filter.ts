@@ -3,7 +3,7 @@ import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { OmeroSessionExpiredError, OmeroUnavailableError } from '../../omero/omero-gateway.port.js';
+import { OMERO_UNREACHABLE, OmeroSessionExpiredError, OmeroUnavailableError } from '../../omero/omero-gateway.port.js';
 import { AppError, ErrorCode, errorCodeOf, httpStatusOf, SIGN_IN_FIRST } from './app-error.js';
 
 interface ClientError {
@@ -80,11 +80,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return new AppError(ErrorCode.UNAUTHENTICATED, exception.message);
     if (exception instanceof OmeroUnavailableError) {
       // The detail (OMERO.web's address, what to check) is for administrators, in the log.
-      this.logger.warn(exception.message);
-      return new AppError(
-        ErrorCode.SERVICE_UNAVAILABLE,
-        'OMERO cannot be reached right now. Try again in a few minutes, and tell your OMERO administrator if it lasts.',
-      );
+      this.logger.warn(exception.detail);
+      return new AppError(ErrorCode.SERVICE_UNAVAILABLE, OMERO_UNREACHABLE);
     }
     return null;
   }

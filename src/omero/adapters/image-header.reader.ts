@@ -13,9 +13,15 @@ export interface ImageHeader {
   planes: number;
 }
 
-/** Why a file could not be read, in the words an importer would use. */
+/**
+ * Why a file could not be read, in the words an importer would use. `detail` is what the
+ * reading library said, which may name the file's path on the server: for administrators only.
+ */
 export class UnreadableImageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly detail = '',
+  ) {
     super(message);
     this.name = 'UnreadableImageError';
   }
@@ -81,7 +87,8 @@ async function readWithSharp(path: string, fileName: string, format: string): Pr
     metadata = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new UnreadableImageError(
-      `${fileName}: the ${format} file is damaged or truncated (${(error as Error).message}).`,
+      `${fileName}: the ${format} file is damaged or truncated. Check that it opens in Fiji, then upload it again.`,
+      (error as Error).message,
     );
   }
   if (!metadata.width || !metadata.height)
@@ -115,7 +122,8 @@ async function readDicom(path: string, fileName: string): Promise<ImageHeader> {
     };
   } catch (error) {
     throw new UnreadableImageError(
-      `${fileName}: the DICOM header could not be read (${(error as Error).message ?? error}).`,
+      `${fileName}: the DICOM header could not be read; the file is damaged or not DICOM.`,
+      String((error as Error).message ?? error),
     );
   }
 }

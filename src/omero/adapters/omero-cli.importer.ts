@@ -13,6 +13,7 @@ import {
   type Transfer,
 } from '../omero-gateway.port.js';
 import type { SessionLock } from '../sessions/session-lock.js';
+import { importerEnvironment } from './omero-cli.environment.js';
 
 /**
  * Runs OMERO's command-line importer (`omero import`, omero-py driving the Java importer) for
@@ -67,8 +68,6 @@ const ERRS_SCAN_LIMIT = 256 * 1024;
 const STREAM_LIMIT = 64 * 1024;
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_KILL_GRACE_MS = 10_000;
-/** Our own secrets, which the importer has no business seeing in its environment. */
-const WITHHELD_VARIABLES = ['OMERO_PASSWORD', 'OMERO_SUDO_PASSWORD', 'JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL'];
 
 interface CliOutcome {
   code: number | null;
@@ -172,13 +171,12 @@ export class OmeroCliImporter {
   }
 
   /**
-   * The service's environment minus its secrets, plus the CLI's session store and, with sudo,
-   * the administrator's password: omero-py reads OMERO_PASSWORD when `-w` is absent, which keeps
-   * the password off the command line (anyone on the machine can read /proc/<pid>/cmdline).
+   * The allow-listed part of the service's environment, plus the CLI's session store and, with
+   * sudo, the administrator's password: omero-py reads OMERO_PASSWORD when `-w` is absent, which
+   * keeps the password off the command line (anyone on the machine can read /proc/<pid>/cmdline).
    */
   private environment(job: CliImportJob, sessionDir: string): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, OMERO_SESSIONDIR: sessionDir };
-    for (const name of WITHHELD_VARIABLES) delete env[name];
+    const env: NodeJS.ProcessEnv = { ...importerEnvironment(process.env), OMERO_SESSIONDIR: sessionDir };
     if (job.login.mode === 'sudo') env.OMERO_PASSWORD = job.login.adminPassword;
     return env;
   }
@@ -232,9 +230,10 @@ export class OmeroCliImporter {
     await groupGone(pgid, 2000);
   }
 
+  /** `message` is for the user; the importer's output and the diagnosis's detail, for administrators. */
   private async failure(attempt: Attempt): Promise<OmeroImportError> {
-    const { code, message } = await this.diagnose(attempt);
-    return new OmeroImportError(code, message, boundLog(attempt.text));
+    const { code, message, detail } = await this.diagnose(attempt);
+    return new OmeroImportError(code, message, boundLog([detail, attempt.text].filter(Boolean).join('\n')));
   }
 
   private async diagnose(attempt: Attempt): Promise<Diagnosis> {
@@ -251,7 +250,8 @@ export class OmeroCliImporter {
     if (outcome.spawnError) {
       return {
         code: 'IMPORT_FAILED',
-        message: `The OMERO importer "${this.options.cliPath}" could not be started (${outcome.spawnError.code ?? outcome.spawnError.message}). An administrator must install omero-py on this machine or set OMERO_CLI to its path.`,
+        message: 'The OMERO importer could not be started on the import server. Tell an administrator.',
+        detail: `The OMERO importer "${this.options.cliPath}" could not be started (${outcome.spawnError.code ?? outcome.spawnError.message}). Install omero-py on this machine or set OMERO_CLI to its path.`,
       };
     }
     if (/Bad session key|Cannot join/.test(text)) {
@@ -303,7 +303,8 @@ export class OmeroCliImporter {
   }
 }
 
-type Diagnosis = { code: ImportErrorCode; message: string };
+/** `detail` names what users must not read (addresses, commands): it goes to the log only. */
+type Diagnosis = { code: ImportErrorCode; message: string; detail?: string };
 
 /**
  * The failures the importer itself reports, once connection problems are ruled out: the first
@@ -354,7 +355,7 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
     matches: ({ text }) => /No imports due to errors!/.test(text),
     diagnose: ({ job }) =>
       failed(
-        `The OMERO importer could not import ${basename(job.path)} ("No imports due to errors!"). See the log for the cause.`,
+        `The OMERO importer could not import ${basename(job.path)} ("No imports due to errors!"). The importer's log, which administrators can read, has the cause.`,
       ),
   },
   {
@@ -362,14 +363,14 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
     diagnose: ({ job, ids, errorCount }) =>
       failedAfter(
         ids,
-        `The OMERO importer reported ${errorCount} error(s) while importing ${basename(job.path)}${describeIds(ids)}. See the log for the cause.`,
+        `The OMERO importer reported ${errorCount} error(s) while importing ${basename(job.path)}${describeIds(ids)}. The importer's log, which administrators can read, has the cause.`,
       ),
   },
   {
     matches: ({ outcome, ids }) => outcome.code === 0 && ids.imageIds.length + ids.plateIds.length === 0,
     diagnose: ({ job }) =>
       failed(
-        `The OMERO importer finished without creating any image from ${basename(job.path)}. See the log for the cause.`,
+        `The OMERO importer finished without creating any image from ${basename(job.path)}. The importer's log, which administrators can read, has the cause.`,
       ),
   },
   {
@@ -384,7 +385,9 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
     matches: () => true,
     diagnose: ({ job, outcome }) => {
       const how = outcome.code === null ? `was killed by ${outcome.signal}` : `failed with exit code ${outcome.code}`;
-      return failed(`The OMERO importer ${how} while importing ${basename(job.path)}. See the log for the cause.`);
+      return failed(
+        `The OMERO importer ${how} while importing ${basename(job.path)}. The importer's log, which administrators can read, has the cause.`,
+      );
     },
   },
 ];
@@ -446,7 +449,11 @@ export function parseErrorCount(text: string): number | null {
 
 function checkJob(job: CliImportJob): void {
   if (!isAbsolute(job.path)) {
-    throw new OmeroImportError('IMPORT_FAILED', `The import path must be absolute, not "${job.path}".`);
+    throw new OmeroImportError(
+      'IMPORT_FAILED',
+      'The file to import could not be located on the import server. Tell an administrator.',
+      `The import path must be absolute, not "${job.path}".`,
+    );
   }
   // All of these go on the command line, where a value starting with "-" would be read as an option.
   for (const [what, id] of [
@@ -488,10 +495,11 @@ function cancelled(job: CliImportJob): OmeroImportError {
   return new OmeroImportError('CANCELLED', `The import of ${basename(job.path)} was cancelled.`);
 }
 
-function unavailable(server: string) {
+function unavailable(server: string): Diagnosis {
   return {
-    code: 'OMERO_UNAVAILABLE' as const,
-    message: `The OMERO server ${server} cannot be reached. The import can be retried once it is back.`,
+    code: 'OMERO_UNAVAILABLE',
+    message: 'The OMERO server cannot be reached. The import can be retried once it is back.',
+    detail: `The OMERO server ${server} cannot be reached.`,
   };
 }
 

@@ -91,7 +91,8 @@ export class SandboxGateway extends OmeroGateway {
       header = await readImageHeader(request.path, basename(request.path));
     } catch (error) {
       if (!(error instanceof UnreadableImageError)) throw error;
-      throw new OmeroImportError('UNREADABLE_FILE', error.message, `${error.message}\nNo imports due to errors!`);
+      const log = [error.message, error.detail, 'No imports due to errors!'].filter(Boolean).join('\n');
+      throw new OmeroImportError('UNREADABLE_FILE', error.message, log);
     }
     if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
 

@@ -53,7 +53,7 @@ export class OmeroSignInService implements OnModuleInit {
       if (!(error instanceof OmeroUnavailableError)) throw error;
       // The detail (OMERO.web's address, what to check) is for administrators, not for anyone
       // who can reach the sign-in page.
-      this.logger.warn({ event: 'omero_sign_in_unavailable', reason: error.message });
+      this.logger.warn({ event: 'omero_sign_in_unavailable', reason: error.detail });
       throw new AppError(
         ErrorCode.SERVICE_UNAVAILABLE,
         'Signing in is not possible right now: OMERO, which checks your password, cannot be reached. Try again in a few minutes, and tell your OMERO administrator if it lasts.',
