@@ -9,6 +9,7 @@ import { Environment } from '../src/environment/environment.js';
 import { accessToken, createUser, graphql, starterDataset, wsClient } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, TusClient } from './support/tus.js';
+import { internalsIn } from './support/internals.js';
 import { waitFor } from './support/wait-for.js';
 
 const SAMPLES = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'samples');
@@ -180,7 +181,7 @@ describe('imports through the sandbox OMERO', () => {
     expect(again.data?.importUpload.id).toBe(done.id);
   });
 
-  it('fails an unreadable file permanently, saying why', async () => {
+  it('fails an unreadable file permanently, saying why, with what the reader said for administrators only', async () => {
     const fake = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00]), Buffer.alloc(4000, 7)]);
     const tus = new TusClient(server.url, alice.token);
     const { id: uploadId } = await tus.create('broken.tif', fake.length, {}, fake);
@@ -204,6 +205,20 @@ describe('imports through the sandbox OMERO', () => {
       ['import_started', null, null],
       ['import_failed', 'UNREADABLE_FILE', 'failure'],
     ]);
+
+    // libvips's own words name the stored file's path: administrators read them in importerLog.
+    expect(internalsIn(failed!.error!, [server.databaseUrl])).toEqual([]);
+    const logOf = async (token: string) =>
+      (
+        await graphql<{ importJob: { importerLog: string | null } }>(
+          server.url,
+          token,
+          'query($id: ID!) { importJob(id: $id) { importerLog } }',
+          { id: queued.data!.importUpload.id },
+        )
+      ).data!.importJob.importerLog;
+    expect(await logOf(alice.token)).toBeNull();
+    expect(await logOf(adminToken)).toMatch(/damaged or truncated[\s\S]*\n.+[\s\S]*No imports due to errors!/);
   });
 
   it('gives an upload its bytes back when the import fails after taking them, so a retry succeeds', async () => {
