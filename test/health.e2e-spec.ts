@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { internalsIn } from './support/internals.js';
 import { serverAdmin, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('GET /api/health', () => {
@@ -35,7 +36,11 @@ describe('GET /api/health', () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
       const down = await fetch(`${server.url}/api/health`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toMatchObject({ status: 'unavailable', database: { status: 'down' } });
+      const body = await down.json();
+      expect(body).toMatchObject({ status: 'unavailable', database: { status: 'down' } });
+      // Anyone may ask: the driver's words (the database's name, address, user) go to the log only.
+      expect(internalsIn(JSON.stringify(body), [database])).toEqual([]);
+      expect(JSON.stringify(server.logs)).toContain(database);
     } finally {
       await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
       await admin.end();

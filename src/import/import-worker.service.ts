@@ -178,7 +178,13 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         return { path: (await this.serverFiles.resolve(job.sourcePath)).absolute, transfer: 'ln_s' };
       } catch (error) {
-        throw new JobFailure('SOURCE_MISSING', error instanceof Error ? error.message : String(error));
+        // The service's refusals are written for users; a file system error names server paths.
+        if (error instanceof AppError) throw new JobFailure('SOURCE_MISSING', error.message);
+        throw new JobFailure(
+          'SOURCE_MISSING',
+          `${job.sourcePath} cannot be read in the import folder; tell an administrator.`,
+          String(error),
+        );
       }
     }
     const path = join(this.env.dataDir, job.sourcePath);
@@ -330,11 +336,12 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-/** A failure decided by the app itself (not by OMERO): always permanent. */
+/** A failure decided by the app itself (not by OMERO): always permanent. `log` is for administrators. */
 class JobFailure extends Error {
   constructor(
     readonly code: ImportJobErrorCode,
     message: string,
+    readonly log = '',
   ) {
     super(message);
   }
@@ -345,7 +352,7 @@ function toFailure(
   signal: AbortSignal,
 ): { code: ImportJobErrorCode; message: string; permanent: boolean; log: string } {
   if (signal.aborted) return { code: 'CANCELLED', message: 'The import was cancelled.', permanent: true, log: '' };
-  if (error instanceof JobFailure) return { code: error.code, message: error.message, permanent: true, log: '' };
+  if (error instanceof JobFailure) return { code: error.code, message: error.message, permanent: true, log: error.log };
   if (error instanceof OmeroImportError)
     return { code: error.code, message: error.message, permanent: error.permanent, log: error.log };
   return {
