@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { ScrubImportJobErrors1764500000000 } from '../src/database/migrations/1764500000000-scrub-import-job-errors.js';
 import { graphql, login } from './support/clients.js';
 import { internalsIn } from './support/internals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -181,7 +183,7 @@ describe('what users read when things fail', () => {
     expect(logged).toContain('UnknownFormatException');
   });
 
-  it('says "see the log" to users only as a pointer, when the importer fails', async () => {
+  it("points users to the administrators' importer log when the importer fails", async () => {
     await cli.setScenario('exit2');
 
     const { asUser, asAdmin } = await failedImport('exit2.tiff', 'IMPORT_FAILED');
@@ -244,6 +246,36 @@ describe('what users read when things fail', () => {
       body: '{"username":',
     });
     told.push(['malformed sign-in body', await badJson.text()]);
+  });
+
+  it('moves the leaky errors of jobs written before into the importer log (migration)', async () => {
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ id: string; error_message: string }>(
+        "SELECT id, error_message FROM import_jobs WHERE status = 'FAILED' ORDER BY created_at LIMIT 2",
+      );
+      const [old, plain] = rows;
+      const before =
+        'The OMERO server omero.example.org:4064 cannot be reached. The import can be retried once it is back.';
+      await db.query("UPDATE import_jobs SET error_message = $2, error_code = 'OMERO_UNAVAILABLE' WHERE id = $1", [
+        old.id,
+        before,
+      ]);
+
+      await new ScrubImportJobErrors1764500000000().up({ query: (sql: string) => db.query(sql) } as never);
+
+      const asUser = await jobAs(alice, old.id);
+      expect(asUser.error).toBe('OMERO could not be reached. The import can be retried once it is back.');
+      told.push(['a job error written before', asUser.error!]);
+      expect((await jobAs(carol, old.id)).importerLog).toMatch(
+        new RegExp(`^Message shown before: ${before.replace(/\./g, '\\.')}\n`),
+      );
+      // A message that named nothing internal stays as it was.
+      expect((await jobAs(alice, plain.id)).error).toBe(plain.error_message);
+    } finally {
+      await db.end();
+    }
   });
 
   it('told users nothing that names a host, port, URL, server path or command line', () => {
