@@ -27,6 +27,18 @@ describe('loadEnvironment', () => {
     expect(loadEnvironment({ JWT_EXPIRES_IN: '90' }).jwtExpiresInSeconds).toBe(90);
   });
 
+  it('reads CORS_ORIGINS as a set of origins, none by default, and refuses anything but origins', () => {
+    expect(loadEnvironment({}).corsOrigins).toEqual(new Set());
+    expect(loadEnvironment({ CORS_ORIGINS: 'https://App.example.org, http://127.0.0.1:5173' }).corsOrigins).toEqual(
+      new Set(['https://app.example.org', 'http://127.0.0.1:5173']),
+    );
+    for (const bad of ['*', 'app.example.org', 'https://app.example.org/path']) {
+      expect(refusal({ CORS_ORIGINS: bad }).message).toContain(
+        'CORS_ORIGINS must be a comma-separated list of origins',
+      );
+    }
+  });
+
   it('lists every bad variable in one error, without echoing secrets', () => {
     const { problems, message } = refusal({
       PORT: '-1',

@@ -30,7 +30,10 @@ function describe(error: NodeJS.ErrnoException): { status: number; message: stri
  */
 export function answerClientErrors(server: Server, logger: Pick<Logger, 'warn'>): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // As Node's own handler: no answer into a connection whose current answer has begun, which
+    // would corrupt it for the client.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
