@@ -517,12 +517,18 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   // --- queries --------------------------------------------------------------------------
 
-  list(user: AuthUser, status?: UploadStatus): Promise<Upload[]> {
+  /** Newest first; the id breaks ties, so pages neither repeat nor skip uploads made in one instant. */
+  list(user: AuthUser, status: UploadStatus | undefined, limit: number, offset: number): Promise<Upload[]> {
     return this.uploads.find({
       where: { ownerId: user.id, ...(status ? { status } : {}) },
-      order: { createdAt: 'DESC' },
-      take: 500,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
     });
+  }
+
+  count(user: AuthUser, status?: UploadStatus): Promise<number> {
+    return this.uploads.countBy({ ownerId: user.id, ...(status ? { status } : {}) });
   }
 
   async findOwn(user: AuthUser, id: string): Promise<Upload | null> {
