@@ -1,0 +1,199 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statfsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Upload, type DetailedError } from 'tus-js-client';
+import { accessToken, createUser, graphql } from './support/clients.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { sha256, tiffLike, TusClient } from './support/tus.js';
+import { waitFor } from './support/wait-for.js';
+
+const MIB = 1024 * 1024;
+/** The uploads volume: a tmpfs this small, so the test can fill it. */
+const VOLUME_MIB = 64;
+const RESERVE_MIB = 8;
+/** Files the volume may hold: a few dozen for the app, the rest for the test to use up. */
+const VOLUME_INODES = 400;
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) {
+  console.warn(
+    'uploads-disk.e2e-spec.ts skipped: mounting a small tmpfs needs root (CI runs as root, so it runs there).',
+  );
+}
+
+/** A full disk, met for real on a small tmpfs mounted as DATA_DIR. */
+(isRoot ? describe : describe.skip)('uploads on a full disk', () => {
+  let mountPoint: string;
+  let server: TestApp;
+  let user: { id: string; token: string };
+  let tus: TusClient;
+  const fillers: string[] = [];
+
+  const free = () => {
+    const stats = statfsSync(mountPoint);
+    return stats.bavail * stats.bsize;
+  };
+  /** Writes a file that leaves about `leaveBytes` free on the volume. */
+  const fillLeaving = async (leaveBytes: number) => {
+    const path = join(mountPoint, `filler-${fillers.length}`);
+    fillers.push(path);
+    const file = await open(path, 'w');
+    try {
+      const block = Buffer.alloc(MIB);
+      while (free() > leaveBytes) await file.write(block.subarray(0, Math.min(MIB, free() - leaveBytes)));
+    } finally {
+      await file.close();
+    }
+  };
+  const emptyDisk = async () => {
+    for (const path of fillers.splice(0)) await rm(path, { recursive: true, force: true });
+  };
+  const incoming = () => readdirSync(join(mountPoint, 'uploads', 'incoming'));
+  const health = async () => {
+    const response = await fetch(`${server.url}/api/health`);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const uploadCount = async () =>
+    (await graphql<{ uploadCount: number }>(server.url, user.token, '{ uploadCount }')).data?.uploadCount;
+  const logsWith = (text: string) => server.logs.filter((line) => JSON.stringify(line).includes(text));
+
+  beforeAll(async () => {
+    mountPoint = await mkdtemp(join(tmpdir(), 'omero-uploader-small-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${VOLUME_MIB}m,nr_inodes=${VOLUME_INODES}`, 'tmpfs', mountPoint]);
+    server = await startTestApp({ env: { DATA_DIR: mountPoint, UPLOAD_DISK_RESERVE_MB: String(RESERVE_MIB) } });
+    user = await createUser(server.url, await accessToken(server.url), 'disk-filler');
+    tus = new TusClient(server.url, user.token);
+  });
+  afterEach(emptyDisk);
+  afterAll(async () => {
+    await server?.close();
+    if (mountPoint) {
+      execFileSync('umount', [mountPoint]);
+      await rm(mountPoint, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 507 when the disk fills during a PATCH, logs ENOSPC, keeps the bytes and resumes to the right sha256', async () => {
+    const data = tiffLike(24 * MIB, 7);
+    // Created while there is room (64 MiB less the app's own files, minus 24 MiB, is above the
+    // reserve); then the disk fills, leaving room for part of the file only.
+    const { response, id } = await tus.create('big.tif', data.length);
+    expect(response.status).toBe(201);
+    await fillLeaving(6 * MIB);
+    const uploadUrl = `${server.url}/api/uploads/${id}`;
+    const options = {
+      headers: { authorization: `Bearer ${user.token}` },
+      chunkSize: 4 * MIB,
+      retryDelays: [],
+      uploadUrl,
+    };
+    const first = new Promise<DetailedError>((resolve, reject) => {
+      new Upload(data, {
+        ...options,
+        onError: (error) => resolve(error as DetailedError),
+        onSuccess: () => reject(new Error('the upload should have met the full disk')),
+      }).start();
+    });
+    const error = await first;
+    expect(error.originalResponse?.getStatus()).toBe(507);
+    const message = error.originalResponse?.getBody() ?? '';
+    expect(message).toMatch(/storage is full/);
+    expect(message).toMatch(/received so far is kept/);
+    expect(message).toMatch(/administrator/);
+    expect(message).not.toMatch(new RegExp(mountPoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    expect(message).not.toMatch(/incoming|\/tmp\//);
+    await waitFor(
+      () => logsWith('ENOSPC').filter((line) => line.event === 'upload_storage_full' && line.uploadId === id).length,
+      (count) => count > 0,
+    );
+
+    const kept = Number((await tus.head(id)).headers['upload-offset']);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(data.length);
+
+    // Health reports it, but stays 200: every instance shares this volume.
+    const low = await health();
+    expect(low.status).toBe(200);
+    expect(low.body).toMatchObject({ status: 'degraded', storage: { status: 'low', reserveBytes: RESERVE_MIB * MIB } });
+    expect(low.body.storage.freeBytes).toBeLessThan(RESERVE_MIB * MIB);
+
+    await emptyDisk();
+    expect((await health()).body).toMatchObject({ status: 'ok', storage: { status: 'ok' } });
+    await new Promise<void>((resolve, reject) => {
+      new Upload(data, { ...options, onError: reject, onSuccess: () => resolve() }).start();
+    });
+    const { data: done } = await graphql<{ upload: { status: string; sha256: string; sizeBytes: number } }>(
+      server.url,
+      user.token,
+      'query($id: ID!) { upload(id: $id) { status sha256 sizeBytes } }',
+      { id },
+    );
+    expect(done?.upload).toEqual({ status: 'COMPLETED', sha256: sha256(data), sizeBytes: data.length });
+  });
+
+  it('refuses with 507 a creation that would leave less than the reserve free, recording nothing', async () => {
+    const before = { uploads: await uploadCount(), files: incoming().length };
+    const size = free() - RESERVE_MIB * MIB + MIB;
+    const refused = await tus.create('too-big.tif', size);
+    expect(refused.response.status).toBe(507);
+    expect(refused.response.body).toMatch(/larger than the space the server can give it now/);
+    expect(refused.response.body).toMatch(/Nothing was stored/);
+    expect(refused.response.headers.location).toBeUndefined();
+    expect({ uploads: await uploadCount(), files: incoming().length }).toEqual(before);
+
+    const fits = await tus.create('fits.tif', size - 2 * MIB);
+    expect(fits.response.status).toBe(201);
+  });
+
+  it('refuses uploads of undeclared size once the reserve is reached, keeping what arrived', async () => {
+    const { response, id } = await tus.create('streamed.tif', 'deferred');
+    expect(response.status).toBe(201);
+    await fillLeaving((RESERVE_MIB + 3) * MIB);
+    const data = tiffLike(8 * MIB, 3);
+    const patch = await tus.patch(id, 0, data);
+    expect(patch.status).toBe(507);
+    expect(patch.body).toMatch(/received so far is kept/);
+    const kept = Number((await tus.head(id)).headers['upload-offset']);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(data.length);
+    // The reserve held: the write stopped before eating into it (give or take the last batch).
+    expect(free()).toBeGreaterThan((RESERVE_MIB - 2) * MIB);
+
+    await fillLeaving(RESERVE_MIB * MIB - MIB);
+    const nearlyFull = await tus.create('late.tif', 'deferred');
+    expect(nearlyFull.response.status).toBe(507);
+    expect(nearlyFull.response.body).toMatch(/nearly full/);
+  });
+
+  it('leaves no row and no files when a creation fails on a full disk', async () => {
+    // Out of inodes: bytes are free, but no file can be made, as when the disk is full.
+    const folder = join(mountPoint, 'inode-filler');
+    fillers.push(folder);
+    await mkdir(folder);
+    for (let i = 0; ; i++) {
+      try {
+        await writeFile(join(folder, String(i)), '');
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        break;
+      }
+    }
+    const before = { uploads: await uploadCount(), files: incoming() };
+    const failed = await tus.create('no-room.tif', 1000);
+    expect(failed.response.status).toBe(507);
+    expect(failed.response.body).toMatch(/could not start/);
+    expect(failed.response.body).not.toMatch(/\/tmp\/|incoming/);
+    expect({ uploads: await uploadCount(), files: incoming() }).toEqual(before);
+    await waitFor(
+      () => logsWith('ENOSPC').filter((line) => line.during === 'creation').length,
+      (count) => count > 0,
+    );
+
+    await emptyDisk();
+    const afterwards = await tus.create('room-again.tif', 1000);
+    expect(afterwards.response.status).toBe(201);
+  });
+});
