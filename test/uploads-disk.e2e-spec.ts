@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statfsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Upload, type DetailedError } from 'tus-js-client';
@@ -9,6 +8,7 @@ import { accessToken, createUser, graphql } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, tiffLike, TusClient } from './support/tus.js';
 import { waitFor } from './support/wait-for.js';
+import { mountSmallDisk, type SmallDisk } from './support/small-disk.mjs';
 
 const MIB = 1024 * 1024;
 /** The uploads volume: a tmpfs this small, so the test can fill it. */
@@ -27,30 +27,11 @@ if (!isRoot) {
 /** A full disk, met for real on a small tmpfs mounted as DATA_DIR. */
 (isRoot ? describe : describe.skip)('uploads on a full disk', () => {
   let mountPoint: string;
+  let disk: SmallDisk;
   let server: TestApp;
   let user: { id: string; token: string };
   let tus: TusClient;
-  const fillers: string[] = [];
 
-  const free = () => {
-    const stats = statfsSync(mountPoint);
-    return stats.bavail * stats.bsize;
-  };
-  /** Writes a file that leaves about `leaveBytes` free on the volume. */
-  const fillLeaving = async (leaveBytes: number) => {
-    const path = join(mountPoint, `filler-${fillers.length}`);
-    fillers.push(path);
-    const file = await open(path, 'w');
-    try {
-      const block = Buffer.alloc(MIB);
-      while (free() > leaveBytes) await file.write(block.subarray(0, Math.min(MIB, free() - leaveBytes)));
-    } finally {
-      await file.close();
-    }
-  };
-  const emptyDisk = async () => {
-    for (const path of fillers.splice(0)) await rm(path, { recursive: true, force: true });
-  };
   const incoming = () => readdirSync(join(mountPoint, 'uploads', 'incoming'));
   const health = async () => {
     const response = await fetch(`${server.url}/api/health`);
@@ -62,18 +43,16 @@ if (!isRoot) {
 
   beforeAll(async () => {
     mountPoint = await mkdtemp(join(tmpdir(), 'omero-uploader-small-disk-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${VOLUME_MIB}m,nr_inodes=${VOLUME_INODES}`, 'tmpfs', mountPoint]);
+    disk = mountSmallDisk(mountPoint, { sizeMib: VOLUME_MIB, inodes: VOLUME_INODES });
     server = await startTestApp({ env: { DATA_DIR: mountPoint, UPLOAD_DISK_RESERVE_MB: String(RESERVE_MIB) } });
     user = await createUser(server.url, await accessToken(server.url), 'disk-filler');
     tus = new TusClient(server.url, user.token);
   });
-  afterEach(emptyDisk);
+  afterEach(() => disk?.empty());
   afterAll(async () => {
     await server?.close();
-    if (mountPoint) {
-      execFileSync('umount', [mountPoint]);
-      await rm(mountPoint, { recursive: true, force: true });
-    }
+    disk?.unmount();
+    if (mountPoint) await rm(mountPoint, { recursive: true, force: true });
   });
 
   it('answers 507 when the disk fills during a PATCH, logs ENOSPC, keeps the bytes and resumes to the right sha256', async () => {
@@ -82,7 +61,7 @@ if (!isRoot) {
     // reserve); then the disk fills, leaving room for part of the file only.
     const { response, id } = await tus.create('big.tif', data.length);
     expect(response.status).toBe(201);
-    await fillLeaving(6 * MIB);
+    await disk.fillLeaving(6 * MIB);
     const uploadUrl = `${server.url}/api/uploads/${id}`;
     const options = {
       headers: { authorization: `Bearer ${user.token}` },
@@ -120,7 +99,7 @@ if (!isRoot) {
     expect(low.body).toMatchObject({ status: 'degraded', storage: { status: 'low', reserveBytes: RESERVE_MIB * MIB } });
     expect(low.body.storage.freeBytes).toBeLessThan(RESERVE_MIB * MIB);
 
-    await emptyDisk();
+    disk.empty();
     expect((await health()).body).toMatchObject({ status: 'ok', storage: { status: 'ok' } });
     await new Promise<void>((resolve, reject) => {
       new Upload(data, { ...options, onError: reject, onSuccess: () => resolve() }).start();
@@ -136,7 +115,7 @@ if (!isRoot) {
 
   it('refuses with 507 a creation that would leave less than the reserve free, recording nothing', async () => {
     const before = { uploads: await uploadCount(), files: incoming().length };
-    const size = free() - RESERVE_MIB * MIB + MIB;
+    const size = disk.free() - RESERVE_MIB * MIB + MIB;
     const refused = await tus.create('too-big.tif', size);
     expect(refused.response.status).toBe(507);
     expect(refused.response.body).toMatch(/larger than the space the server can give it now/);
@@ -151,7 +130,7 @@ if (!isRoot) {
   it('refuses uploads of undeclared size once the reserve is reached, keeping what arrived', async () => {
     const { response, id } = await tus.create('streamed.tif', 'deferred');
     expect(response.status).toBe(201);
-    await fillLeaving((RESERVE_MIB + 3) * MIB);
+    await disk.fillLeaving((RESERVE_MIB + 3) * MIB);
     const data = tiffLike(8 * MIB, 3);
     const patch = await tus.patch(id, 0, data);
     expect(patch.status).toBe(507);
@@ -160,9 +139,9 @@ if (!isRoot) {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(data.length);
     // The reserve held: the write stopped before eating into it (give or take the last batch).
-    expect(free()).toBeGreaterThan((RESERVE_MIB - 2) * MIB);
+    expect(disk.free()).toBeGreaterThan((RESERVE_MIB - 2) * MIB);
 
-    await fillLeaving(RESERVE_MIB * MIB - MIB);
+    await disk.fillLeaving(RESERVE_MIB * MIB - MIB);
     const nearlyFull = await tus.create('late.tif', 'deferred');
     expect(nearlyFull.response.status).toBe(507);
     expect(nearlyFull.response.body).toMatch(/nearly full/);
@@ -170,17 +149,7 @@ if (!isRoot) {
 
   it('leaves no row and no files when a creation fails on a full disk', async () => {
     // Out of inodes: bytes are free, but no file can be made, as when the disk is full.
-    const folder = join(mountPoint, 'inode-filler');
-    fillers.push(folder);
-    await mkdir(folder);
-    for (let i = 0; ; i++) {
-      try {
-        await writeFile(join(folder, String(i)), '');
-      } catch (error) {
-        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-        break;
-      }
-    }
+    disk.exhaustInodes();
     const before = { uploads: await uploadCount(), files: incoming() };
     const failed = await tus.create('no-room.tif', 1000);
     expect(failed.response.status).toBe(507);
@@ -192,7 +161,7 @@ if (!isRoot) {
       (count) => count > 0,
     );
 
-    await emptyDisk();
+    disk.empty();
     const afterwards = await tus.create('room-again.tif', 1000);
     expect(afterwards.response.status).toBe(201);
   });

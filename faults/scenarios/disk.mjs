@@ -1,12 +1,11 @@
 // A full disk: the uploads folder of the running app is a small tmpfs, filled from outside with
 // a file of our own, then freed. Needs root (mount).
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Upload } from 'tus-js-client';
 import { prepareApp } from '../../bench/app-under-test.mjs';
+import { mountSmallDisk } from '../../test/support/small-disk.mjs';
 import { expect, waitFor } from '../harness.mjs';
 
 const MIB = 1024 * 1024;
@@ -20,59 +19,17 @@ const TUS = { 'Tus-Resumable': '1.0.0' };
 async function onSmallDisk(harness, attack, { inodes = 100_000 } = {}) {
   const prepared = await prepareApp('omero-uploader-faults-disk-');
   const volume = join(prepared.dataDir, 'uploads');
-  mkdirSync(volume, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=64m,nr_inodes=${inodes}`, 'tmpfs', volume]);
+  const disk = mountSmallDisk(volume, { sizeMib: 64, inodes });
+  disk.incoming = () => readdirSync(join(volume, 'incoming'));
   let app;
   try {
     app = await harness.startApp({ prepared, env: { UPLOAD_DISK_RESERVE_MB: String(RESERVE_MIB) } });
     const token = await app.token();
-    return await attack({ app, token, disk: smallDisk(volume) });
+    return await attack({ app, token, disk });
   } finally {
     await app?.stop();
-    execFileSync('umount', ['--lazy', volume]);
+    disk.unmount();
   }
-}
-
-/** The tmpfs: its free space, and filler files that use it up. */
-function smallDisk(volume) {
-  const fillers = [];
-  const free = () => {
-    const stats = statfsSync(volume);
-    return stats.bavail * stats.bsize;
-  };
-  return {
-    free,
-    incoming: () => readdirSync(join(volume, 'incoming')),
-    /** Writes a file of our own until about `leaveBytes` are free. */
-    async fillLeaving(leaveBytes) {
-      const path = join(volume, `filler-${fillers.length}`);
-      fillers.push(path);
-      const file = await open(path, 'w');
-      try {
-        const block = Buffer.alloc(MIB);
-        while (free() > leaveBytes) await file.write(block.subarray(0, Math.min(MIB, free() - leaveBytes)));
-      } finally {
-        await file.close();
-      }
-    },
-    /** Makes empty files until no more can be made: the disk is full for anything new. */
-    exhaustInodes() {
-      const folder = join(volume, 'filler-inodes');
-      fillers.push(folder);
-      mkdirSync(folder);
-      for (let i = 0; ; i++) {
-        try {
-          writeFileSync(join(folder, String(i)), '');
-        } catch (error) {
-          if (error.code !== 'ENOSPC') throw error;
-          return i;
-        }
-      }
-    },
-    empty() {
-      for (const path of fillers.splice(0)) rmSync(path, { recursive: true, force: true });
-    },
-  };
 }
 
 async function tusRequest(app, token, method, path, headers = {}) {
