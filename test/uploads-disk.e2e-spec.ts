@@ -147,6 +147,16 @@ if (!isRoot) {
     expect(nearlyFull.response.body).toMatch(/nearly full/);
   });
 
+  it('undoes a creation whose first bytes (creation-with-upload) meet a full disk: its client cannot resume it', async () => {
+    await disk.fillLeaving((RESERVE_MIB + 3) * MIB);
+    const before = { uploads: await uploadCount(), files: incoming() };
+    const { response } = await tus.create('with-body.tif', 'deferred', {}, tiffLike(8 * MIB, 5));
+    expect(response.status).toBe(507);
+    expect(response.headers.location).toBeUndefined();
+    expect(response.body).toMatch(/could not start. Nothing was stored/);
+    expect({ uploads: await uploadCount(), files: incoming() }).toEqual(before);
+  });
+
   it('leaves no row and no files when a creation fails on a full disk', async () => {
     // Out of inodes: bytes are free, but no file can be made, as when the disk is full.
     disk.exhaustInodes();

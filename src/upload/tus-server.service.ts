@@ -7,7 +7,7 @@ import { UploaderSettingsService } from '../config/uploader-settings.service.js'
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
 import { isTusError, tusError } from './upload-file.store.js';
 import { UploadsService } from './uploads.service.js';
-import { STORAGE_FULL_WHILE_WRITING, UploadStorage } from './upload-storage.js';
+import { STORAGE_FULL_AT_CREATION, STORAGE_FULL_WHILE_WRITING, UploadStorage } from './upload-storage.js';
 
 export const TUS_PATH = '/api/uploads';
 
@@ -67,7 +67,13 @@ export class TusServerService {
         );
       },
     });
-    streamNodeBodies(this.server);
+    streamNodeBodies(this.server, async (id, error) => {
+      // Nobody can resume an upload whose creation answered without Location: when its first
+      // bytes met a full disk, it is undone, like a creation that failed outright.
+      if (!isTusError(error) || error.status_code !== 507) return undefined;
+      await this.uploads.forgetFailedCreation(id);
+      return tusError(507, STORAGE_FULL_AT_CREATION);
+    });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -177,6 +177,12 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /** Undoes a creation whose first bytes met a full disk: its bytes, its record and its row go. */
+  async forgetFailedCreation(id: string): Promise<void> {
+    await this.store.discard(id);
+    await this.forgetCreation(id);
+  }
+
   /** Undoes create() for an upload whose bytes could not be stored: as if it had never been asked for. */
   private async forgetCreation(id: string): Promise<void> {
     await this.db.transaction(async (manager) => {
