@@ -82,6 +82,7 @@ describe('upload limits at their edges', () => {
     const unpaged = await page('(status: UPLOADING)');
     expect(unpaged.uploads).toHaveLength(500);
     expect(unpaged.uploadCount).toBe(total);
+    expect((await page('(status: UPLOADING, limit: null, offset: null)')).uploads).toEqual(unpaged.uploads);
 
     const seen: string[] = [];
     for (let offset = 0; ; offset += 200) {

@@ -23,9 +23,12 @@ export class UploadsResolver {
   uploads(
     @CurrentUser() user: AuthUser,
     @Args('status', { type: () => UploadStatusEnum, nullable: true }) status?: UploadStatusEnum,
-    @Args('limit', { type: () => Int, nullable: true, defaultValue: DEFAULT_PAGE }) limit = DEFAULT_PAGE,
-    @Args('offset', { type: () => Int, nullable: true, defaultValue: 0 }) offset = 0,
+    @Args('limit', { type: () => Int, nullable: true, defaultValue: DEFAULT_PAGE }) givenLimit?: number | null,
+    @Args('offset', { type: () => Int, nullable: true, defaultValue: 0 }) givenOffset?: number | null,
   ): Promise<Upload[]> {
+    // An explicit null means the default, as an omitted argument does.
+    const limit = givenLimit ?? DEFAULT_PAGE;
+    const offset = givenOffset ?? 0;
     if (!(limit >= 1 && limit <= MAX_PAGE)) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, `limit must be between 1 and ${MAX_PAGE}, not ${limit}.`);
     }
