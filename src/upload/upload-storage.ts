@@ -7,6 +7,7 @@ import { formatBytes } from './format-bytes.js';
 import { type TusError, tusError } from './upload-file.store.js';
 
 const MIB = 1024 * 1024;
+const HEALTH_TIMEOUT_MS = 2000;
 
 /** The codes a file system answers when it has no room left: blocks or inodes (ENOSPC), or a quota (EDQUOT). */
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
@@ -96,7 +97,11 @@ export class UploadStorage {
   /** For /api/health: low once less than the reserve is free, which is when new uploads are refused. */
   async health(): Promise<StorageHealth> {
     try {
-      const { freeBytes, totalBytes } = await this.space();
+      // A hung network volume must not hang health with it: it then reports `unknown`.
+      const { freeBytes, totalBytes } = await Promise.race([
+        this.space(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), HEALTH_TIMEOUT_MS).unref()),
+      ]);
       return {
         status: freeBytes < this.reserveBytes ? 'low' : 'ok',
         freeBytes,
