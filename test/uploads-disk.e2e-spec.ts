@@ -141,6 +141,15 @@ if (!isRoot) {
     // The reserve held: the write stopped before eating into it (give or take the last batch).
     expect(disk.free()).toBeGreaterThan((RESERVE_MIB - 2) * MIB);
 
+    // Declaring a length that would eat into the reserve is refused the same way; with room again, it is taken.
+    const tooLong = await tus.patch(id, kept, Buffer.alloc(0), { 'Upload-Length': String(kept + 4 * MIB) });
+    expect(tooLong.status).toBe(507);
+    expect((await tus.head(id)).headers['upload-defer-length']).toBe('1');
+    disk.empty();
+    const fits = await tus.patch(id, kept, Buffer.alloc(0), { 'Upload-Length': String(kept + MIB) });
+    expect(fits.status).toBe(204);
+    expect((await tus.head(id)).headers['upload-length']).toBe(String(kept + MIB));
+
     await disk.fillLeaving(RESERVE_MIB * MIB - MIB);
     const nearlyFull = await tus.create('late.tif', 'deferred');
     expect(nearlyFull.response.status).toBe(507);

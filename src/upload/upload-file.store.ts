@@ -234,7 +234,17 @@ export class UploadFileStore extends FileStore {
     await super.remove(id);
   }
 
+  /**
+   * A length declared late is held to the reserve as a declared size is at creation, counting
+   * only the bytes still to come: from then on its bytes are no longer checked as they arrive.
+   */
   override async declareUploadLength(id: string, length: number): Promise<void> {
+    const received = await stat(this.pathOf(id)).then(
+      (file) => file.size,
+      () => 0,
+    );
+    const refusal = await this.storage.writeRefusal(id, length - received);
+    if (refusal) throw refusal;
     await super.declareUploadLength(id, length);
     await this.hooks.lengthDeclared(id, length);
   }
