@@ -16,6 +16,12 @@ describe('GET /api/health', () => {
       status: 'ok',
       uptimeSeconds: expect.any(Number),
       database: { status: 'up', latencyMs: expect.any(Number) },
+      storage: {
+        status: 'ok',
+        freeBytes: expect.any(Number),
+        totalBytes: expect.any(Number),
+        reserveBytes: 1024 * 1024 * 1024,
+      },
     });
   });
 

@@ -126,6 +126,17 @@ export class Environment {
   @Min(1)
   UPLOAD_LOCK_CONNECTIONS = 40;
 
+  /**
+   * Space (MiB) kept free on the uploads volume: a new upload that would leave less is refused
+   * (507), uploads of undeclared size stop there, and health reports storage as low below it.
+   * It leaves room for uploads already under way and, with the embedded database in DATA_DIR,
+   * for PostgreSQL.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  UPLOAD_DISK_RESERVE_MB = 1024;
+
   /** all: HTTP and import workers; web: HTTP only; worker: import workers only, no HTTP server. */
   @IsIn(['all', 'web', 'worker'])
   APP_ROLE: 'all' | 'web' | 'worker' = 'all';

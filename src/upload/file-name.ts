@@ -7,10 +7,20 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 const MAX_STORED_BYTES = 200;
 const MAX_DISPLAY_CHARS = 1024;
 
-/** The name to show people: control characters removed, length bounded, otherwise as given. */
+/** An extension as settings may allow one ("tif", "ome.tiff": up to three short dotted parts). */
+const EXTENSION_TAIL = /(\.[\p{L}\p{N}]{1,10}){1,3}$/u;
+
+/**
+ * The name to show people: control characters removed, length bounded, otherwise as given.
+ * A long name loses characters before its extension, never the extension itself, which
+ * decides whether the file is accepted.
+ */
 export function displayName(raw: string): string {
-  const cleaned = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
-  return (cleaned || 'unnamed').slice(0, MAX_DISPLAY_CHARS);
+  const cleaned = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').trim() || 'unnamed';
+  if (cleaned.length <= MAX_DISPLAY_CHARS) return cleaned;
+  const tail = EXTENSION_TAIL.exec(cleaned)?.[0] ?? '';
+  // Cutting between the two halves of a surrogate pair would leave half a character.
+  return cleaned.slice(0, MAX_DISPLAY_CHARS - tail.length).replace(/[\uD800-\uDBFF]$/, '') + tail;
 }
 
 /**

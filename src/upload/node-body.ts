@@ -35,41 +35,64 @@ type WriteToStore = (
  * The handlers' writeToStore for a Node body, with the library's semantics: the bytes go
  * through a size limiter into the store; a client that disconnects ends the write with the
  * bytes received so far (tus resumes from there); a request asked to release its lock ends
- * the same way.
+ * the same way. A creation's failed body is shown to `onFailure`.
  */
-function nodeWriteToStore(this: { store: DataStore }, original: WriteToStore): WriteToStore {
+function nodeWriteToStore(
+  this: { store: DataStore },
+  original: WriteToStore,
+  onFailure?: CreationBodyFailed,
+): WriteToStore {
   return async (body, upload, maxFileSize, context) => {
-    const source = (body as NodeBody | null)?.[NODE_BODY];
-    if (!source) return original.call(this, body, upload, maxFileSize, context);
-    if (context.signal.aborted) throw ERRORS.ABORTED;
-
-    // One stage both limits the size and, on abort, lets the write end with the bytes so far.
-    const limiter = new StreamLimiter(maxFileSize);
-    let sourceError: unknown;
-    source.on('error', (error) => {
-      sourceError = error;
-      source.unpipe(limiter);
-      if (!context.signal.aborted) limiter.destroy(error);
-    });
-    const onAbort = () => {
-      source.unpipe(limiter);
-      if (!limiter.destroyed) limiter.end();
-    };
-    context.signal.addEventListener('abort', onAbort, { once: true });
+    if (!onFailure) return writeNodeBody.call(this, original, body, upload, maxFileSize, context);
     try {
-      return await this.store.write(source.pipe(limiter), upload.id, upload.offset);
+      return await writeNodeBody.call(this, original, body, upload, maxFileSize, context);
     } catch (error) {
-      source.unpipe(limiter);
-      const aborted = sourceError !== undefined || (error instanceof Error && error.name === 'AbortError');
-      throw aborted ? ERRORS.ABORTED : error;
-    } finally {
-      context.signal.removeEventListener('abort', onAbort);
+      throw (await onFailure(upload.id, error)) ?? error;
     }
   };
 }
 
+async function writeNodeBody(
+  this: { store: DataStore },
+  original: WriteToStore,
+  ...[body, upload, maxFileSize, context]: Parameters<WriteToStore>
+): Promise<number> {
+  const source = (body as NodeBody | null)?.[NODE_BODY];
+  if (!source) return original.call(this, body, upload, maxFileSize, context);
+  if (context.signal.aborted) throw ERRORS.ABORTED;
+
+  // One stage both limits the size and, on abort, lets the write end with the bytes so far.
+  const limiter = new StreamLimiter(maxFileSize);
+  let sourceError: unknown;
+  source.on('error', (error) => {
+    sourceError = error;
+    source.unpipe(limiter);
+    if (!context.signal.aborted) limiter.destroy(error);
+  });
+  const onAbort = () => {
+    source.unpipe(limiter);
+    if (!limiter.destroyed) limiter.end();
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await this.store.write(source.pipe(limiter), upload.id, upload.offset);
+  } catch (error) {
+    source.unpipe(limiter);
+    const aborted = sourceError !== undefined || (error instanceof Error && error.name === 'AbortError');
+    throw aborted ? ERRORS.ABORTED : error;
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Hears why the body of a creation (creation-with-upload) failed, and may answer with another
+ * error: its client got no Location, so it cannot resume that upload and will start anew.
+ */
+export type CreationBodyFailed = (uploadId: string, error: unknown) => Promise<unknown>;
+
 /** Installs the Node-body write on the handlers that receive bytes (POST and PATCH). */
-export function streamNodeBodies(server: Server): void {
+export function streamNodeBodies(server: Server, creationBodyFailed?: CreationBodyFailed): void {
   for (const method of ['POST', 'PATCH'] as const) {
     const handler = server.handlers[method] as unknown as { store: DataStore; writeToStore?: WriteToStore };
     if (typeof handler.writeToStore !== 'function' || !handler.store) {
@@ -77,7 +100,8 @@ export function streamNodeBodies(server: Server): void {
         `@tus/server's ${method} handler no longer has writeToStore: check node-body.ts against this version`,
       );
     }
-    handler.writeToStore = nodeWriteToStore.call(handler, handler.writeToStore);
+    const onFailure = method === 'POST' ? creationBodyFailed : undefined;
+    handler.writeToStore = nodeWriteToStore.call(handler, handler.writeToStore, onFailure);
   }
 }
 

@@ -7,6 +7,7 @@ import { UploaderSettingsService } from '../config/uploader-settings.service.js'
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
 import { isTusError, tusError } from './upload-file.store.js';
 import { UploadsService } from './uploads.service.js';
+import { STORAGE_FULL_AT_CREATION, STORAGE_FULL_WHILE_WRITING, UploadStorage } from './upload-storage.js';
 
 export const TUS_PATH = '/api/uploads';
 
@@ -27,6 +28,7 @@ export class TusServerService {
   constructor(
     private readonly uploads: UploadsService,
     settings: UploaderSettingsService,
+    storage: UploadStorage,
   ) {
     this.server = new Server({
       path: TUS_PATH,
@@ -49,8 +51,15 @@ export class TusServerService {
         await this.uploads.completeLocked(upload.id);
         return {};
       },
-      onResponseError: (_request, error) => {
+      onResponseError: (request, error) => {
         if (isTusError(error)) return undefined;
+        // Writes outside the byte stream (a deferred length's record, say) can meet a full disk too.
+        const full = storage.fullDiskError(
+          error,
+          { method: request.method, url: new URL(request.url).pathname },
+          STORAGE_FULL_WHILE_WRITING,
+        );
+        if (full) return full;
         this.logger.error(error);
         return tusError(
           500,
@@ -58,7 +67,13 @@ export class TusServerService {
         );
       },
     });
-    streamNodeBodies(this.server);
+    streamNodeBodies(this.server, async (id, error) => {
+      // Nobody can resume an upload whose creation answered without Location: when its first
+      // bytes met a full disk, it is undone, like a creation that failed outright.
+      if (!isTusError(error) || error.status_code !== 507) return undefined;
+      await this.uploads.forgetFailedCreation(id);
+      return tusError(507, STORAGE_FULL_AT_CREATION);
+    });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -9,6 +9,7 @@ import { FileAppender } from './file-appender.js';
 import { UploadHasher } from './upload-hasher.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
 import { readFileStart } from '../common/read-file-start.js';
+import { STORAGE_FULL_AT_CREATION, STORAGE_FULL_WHILE_WRITING, type UploadStorage } from './upload-storage.js';
 
 /**
  * The hashing thread hears of written bytes in batches at least this large, not after every disk
@@ -38,6 +39,8 @@ export interface UploadStoreHooks {
   checkContent(id: string, head: Buffer): Promise<{ format: string } | { error: TusError }>;
   /** The size of a completed upload whose bytes have left this store, or null. */
   completedSize(id: string): Promise<number | null>;
+  /** The creation of an upload failed after the app had recorded it: the record must go. */
+  creationFailed(id: string): Promise<void>;
   /** A deferred length has just been declared. */
   lengthDeclared(id: string, size: number): Promise<void>;
   /** An upload's bytes were deleted (tus termination among others), before the answer is sent. */
@@ -45,6 +48,12 @@ export interface UploadStoreHooks {
   /** The current expiry period, read on every request (settings change at runtime). */
   expiryMs(): number;
 }
+
+/**
+ * How often the free space is read while bytes of an upload of undeclared size arrive: its
+ * size was not checked against the reserve at creation, so its bytes are, about every this many.
+ */
+const UNDECLARED_CHECK_BYTES = 1024 * 1024;
 
 /** What this process knows of an unfinished upload between its requests. */
 interface UploadState {
@@ -63,15 +72,19 @@ export class UploadFileStore extends FileStore {
   private readonly hasher = new UploadHasher();
   private readonly sweeper: NodeJS.Timeout;
 
+  private readonly folder: string;
+
   constructor(
-    private readonly folder: string,
+    private readonly storage: UploadStorage,
     private readonly hooks: UploadStoreHooks,
   ) {
+    const folder = storage.incomingDir;
     super({
       directory: folder,
       configstore: new CachedConfigstore(new FileConfigstore(folder)),
       expirationPeriodInMilliseconds: 1,
     });
+    this.folder = folder;
     this.sweeper = setInterval(() => this.dropIdleStates(), IDLE_STATE_MS / 4).unref();
   }
 
@@ -91,6 +104,25 @@ export class UploadFileStore extends FileStore {
     await this.hasher.close();
   }
 
+  /**
+   * A creation that fails (a full disk, typically) leaves nothing behind: not the empty file
+   * or half-written record tus may have made, nor the app's row, which would otherwise be an
+   * upload that HEAD and PATCH cannot find until it expires.
+   */
+  override async create(upload: TusUpload): Promise<TusUpload> {
+    try {
+      return await super.create(upload);
+    } catch (error) {
+      await this.discard(upload.id);
+      // Should the database be away as well, the expiry sweep removes the row later.
+      await this.hooks.creationFailed(upload.id).catch(() => undefined);
+      throw (
+        this.storage.fullDiskError(error, { uploadId: upload.id, during: 'creation' }, STORAGE_FULL_AT_CREATION) ??
+        error
+      );
+    }
+  }
+
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     try {
       return await this.writeAt(readable, id, offset);
@@ -107,6 +139,17 @@ export class UploadFileStore extends FileStore {
     const state = await this.stateAt(id, offset);
     let head = offset < SIGNATURE_BYTES ? await this.readHead(id, offset) : undefined;
     let rejection: TusError | undefined;
+    // Bytes written since the free space was last read, for an upload whose size is not declared.
+    let unchecked = (await this.declaredSize(id)) === undefined ? UNDECLARED_CHECK_BYTES : undefined;
+    const checkRoom = async (chunks: Buffer[]): Promise<void> => {
+      if (unchecked === undefined) return;
+      const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+      unchecked += bytes;
+      if (unchecked < UNDECLARED_CHECK_BYTES) return;
+      unchecked = 0;
+      rejection = await this.storage.writeRefusal(id, Math.max(bytes, UNDECLARED_CHECK_BYTES));
+      if (rejection) throw new Error(rejection.body);
+    };
 
     const check = async (bytes: Buffer): Promise<void> => {
       const verdict = await this.hooks.checkContent(id, bytes);
@@ -117,21 +160,24 @@ export class UploadFileStore extends FileStore {
       state.format = verdict.format;
     };
 
+    const inspectHead = (chunks: Buffer[]): Promise<void> | undefined => {
+      if (!head) return;
+      for (const chunk of chunks) {
+        head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
+        if (head.length === SIGNATURE_BYTES) break;
+      }
+      if (head.length < SIGNATURE_BYTES) return;
+      const complete = head;
+      head = undefined;
+      return check(complete);
+    };
+
     // Bytes on disk that the hashing thread has been told of.
     let hashed = offset;
     const appender: FileAppender = new FileAppender(path, offset, {
       // No byte past the signature window lands before the content check has passed.
-      inspect: (chunks) => {
-        if (!head) return;
-        for (const chunk of chunks) {
-          head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
-          if (head.length === SIGNATURE_BYTES) break;
-        }
-        if (head.length < SIGNATURE_BYTES) return;
-        const complete = head;
-        head = undefined;
-        return check(complete);
-      },
+      inspect: (chunks) =>
+        unchecked === undefined ? inspectHead(chunks) : checkRoom(chunks).then(() => inspectHead(chunks)),
       written: (from, to) => {
         if (to - hashed < HASH_BATCH_BYTES) return;
         this.hasher.written(id, path, hashed, to);
@@ -150,7 +196,8 @@ export class UploadFileStore extends FileStore {
       // tus's own errors (a body over the declared length: 413) keep their status, and a
       // missing file is reported as such.
       if (isTusError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
-      throw ERRORS.FILE_WRITE_ERROR;
+      const context = { uploadId: id, during: 'write', receivedBytes: appender.position };
+      throw this.storage.fullDiskError(error, context, STORAGE_FULL_WHILE_WRITING) ?? ERRORS.FILE_WRITE_ERROR;
     } finally {
       // What is on disk, even of a write that failed: it stays there, and the next write goes on from its end.
       this.hasher.written(id, path, hashed, appender.position);
@@ -187,7 +234,17 @@ export class UploadFileStore extends FileStore {
     await super.remove(id);
   }
 
+  /**
+   * A length declared late is held to the reserve as a declared size is at creation, counting
+   * only the bytes still to come: from then on its bytes are no longer checked as they arrive.
+   */
   override async declareUploadLength(id: string, length: number): Promise<void> {
+    const received = await stat(this.pathOf(id)).then(
+      (file) => file.size,
+      () => 0,
+    );
+    const refusal = await this.storage.writeRefusal(id, length - received);
+    if (refusal) throw refusal;
     await super.declareUploadLength(id, length);
     await this.hooks.lengthDeclared(id, length);
   }

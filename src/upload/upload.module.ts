@@ -7,12 +7,13 @@ import { UploadMaintenanceJob } from './upload-maintenance.job.js';
 import { Upload } from './upload.entity.js';
 import { UploadsResolver } from './uploads.resolver.js';
 import { UploadsService } from './uploads.service.js';
+import { UploadStorage } from './upload-storage.js';
 
 /** Resumable uploads: tus at /api/uploads, the Upload entity, expiry. */
 @Module({
   imports: [TypeOrmModule.forFeature([Upload]), ConfigModule],
   controllers: [TusController],
-  providers: [UploadsService, TusServerService, UploadsResolver, UploadMaintenanceJob],
-  exports: [UploadsService],
+  providers: [UploadStorage, UploadsService, TusServerService, UploadsResolver, UploadMaintenanceJob],
+  exports: [UploadsService, UploadStorage],
 })
 export class UploadModule {}

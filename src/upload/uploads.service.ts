@@ -22,6 +22,7 @@ import { displayName, storageName } from './file-name.js';
 import { PgLocker } from './pg-locker.js';
 import { formatBytes } from './format-bytes.js';
 import { UploadFileStore, type TusError, tusError } from './upload-file.store.js';
+import { UploadStorage } from './upload-storage.js';
 import { placeCompletedFile } from './upload-naming.policy.js';
 import { Upload, type ImportTargetType, type UploadStatus } from './upload.entity.js';
 
@@ -61,10 +62,12 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     private readonly flags: FeatureFlagsService,
     private readonly settings: UploaderSettingsService,
     private readonly analytics: AnalyticsService,
+    private readonly storage: UploadStorage,
   ) {
-    this.store = new UploadFileStore(this.incomingDir, {
+    this.store = new UploadFileStore(storage, {
       checkContent: (id, head) => this.checkContent(id, head),
       completedSize: (id) => this.completedSize(id),
+      creationFailed: (id) => this.forgetCreation(id),
       lengthDeclared: (id, size) => this.lengthDeclared(id, size),
       // Whatever deleted the bytes, an upload still marked uploading was cancelled (tus DELETE).
       removed: async (id) => void (await this.markEnded(id, 'cancelled', 'upload_cancelled')),
@@ -89,7 +92,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   get incomingDir(): string {
-    return join(this.env.dataDir, 'uploads', 'incoming');
+    return this.storage.incomingDir;
   }
 
   /** Where an upload's bytes are until its completion has placed them in the owner's folder. */
@@ -146,6 +149,10 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
         `A file named ${stored} is already in your upload folder. Rename the file and upload it again.`,
       );
     }
+    // Last, as it reads the file system: a creation that would eat into the reserve is refused
+    // before anything is recorded.
+    const noRoom = await this.storage.creationRefusal(upload.size);
+    if (noRoom) throw noRoom;
 
     await this.db.query(
       `INSERT INTO uploads (id, owner_id, file_name, size_bytes, status, file_type, target_type, target_id, group_id)
@@ -167,6 +174,20 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       uploadId: upload.id,
       groupId: target.groupId,
       sizeBytes: upload.size ?? null,
+    });
+  }
+
+  /** Undoes a creation whose first bytes met a full disk: its bytes, its record and its row go. */
+  async forgetFailedCreation(id: string): Promise<void> {
+    await this.store.discard(id);
+    await this.forgetCreation(id);
+  }
+
+  /** Undoes create() for an upload whose bytes could not be stored: as if it had never been asked for. */
+  private async forgetCreation(id: string): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await manager.query(`DELETE FROM uploads WHERE id = $1 AND status = 'uploading'`, [id]);
+      await manager.query('DELETE FROM analytics_events WHERE upload_id = $1', [id]);
     });
   }
 
@@ -517,12 +538,18 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
 
   // --- queries --------------------------------------------------------------------------
 
-  list(user: AuthUser, status?: UploadStatus): Promise<Upload[]> {
+  /** Newest first; the id breaks ties, so pages neither repeat nor skip uploads made in one instant. */
+  list(user: AuthUser, status: UploadStatus | undefined, limit: number, offset: number): Promise<Upload[]> {
     return this.uploads.find({
       where: { ownerId: user.id, ...(status ? { status } : {}) },
-      order: { createdAt: 'DESC' },
-      take: 500,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
     });
+  }
+
+  count(user: AuthUser, status?: UploadStatus): Promise<number> {
+    return this.uploads.countBy({ ownerId: user.id, ...(status ? { status } : {}) });
   }
 
   async findOwn(user: AuthUser, id: string): Promise<Upload | null> {

@@ -11,6 +11,9 @@ export class UploaderSettingsInput {
   @IsOptional()
   @IsInt({ message: 'maxFileSizeBytes must be a whole number of bytes' })
   @Min(1, { message: 'maxFileSizeBytes must be at least 1' })
+  // Past 2^53 a GraphQL Float no longer holds every whole number, and the column (bigint) ends
+  // near 2^63: bound it here so a huge value is the caller's mistake, not a database failure.
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'maxFileSizeBytes must be at most 9007199254740991 (8 PiB)' })
   maxFileSizeBytes?: number;
 
   @Field(() => [String], { nullable: true })
