@@ -37,7 +37,7 @@ export class OmeroSignInService implements OnModuleInit {
     return this.auth.signInWith(request, username, async () => {
       const signedIn = await this.askOmero(username, password);
       if (!signedIn) return null;
-      const { user, previousRole } = await this.users.vouchedFor(signedIn.username, signedIn.isAdmin);
+      const { user, previousRole } = await this.users.fromOmero(signedIn, signedIn.isAdmin);
       if (previousRole !== null && previousRole !== user.role) {
         this.logger.log({ event: 'role_changed', userId: user.id, from: previousRole, to: user.role, source: 'omero' });
       }
