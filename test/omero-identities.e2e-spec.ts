@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { graphql, login } from './support/clients.js';
+import { accessToken, createUser, graphql, login } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TusClient } from './support/tus.js';
 import { fakeCli, type CliCall } from './omero-double/fake-omero-cli-link.js';
@@ -39,15 +39,7 @@ describe('OMERO users whose names differ only in case', () => {
     return { status: response.status, token: body.accessToken!, user: body.user! };
   }
 
-  async function query(sql: string, parameters: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const client = new pg.Client({ connectionString: server.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(sql, parameters)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = (sql: string, parameters: unknown[] = []) => queryOf(server, sql, parameters);
 
   /** Uploads the sample into `datasetId` (auto-import queues its job) and waits for the job's end. */
   async function importAs(token: string, datasetId: number, groupId: number) {
@@ -204,3 +196,46 @@ describe('OMERO users whose names differ only in case', () => {
     ]);
   });
 });
+
+describe("the app's own accounts beside OMERO-made ones (sandbox)", () => {
+  let server: TestApp;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+    adminToken = await accessToken(server.url);
+  });
+  afterAll(() => server.close());
+
+  it('finds its own accounts regardless of case, and one OMERO made only by its exact name', async () => {
+    const olga = await createUser(server.url, adminToken, 'Olga');
+    // As OMERO sign-in leaves an account it claimed, before OMERO was unconfigured again.
+    await queryOf(server, 'UPDATE users SET omero_user_id = 4242 WHERE id = $1', [olga.id]);
+
+    const lookalike = await login(server.url, 'olga', olga.password);
+    const exact = await login(server.url, 'Olga', olga.password);
+    const own = await createUser(server.url, adminToken, 'olga', 'own-olga-password');
+    const taken = await graphql(
+      server.url,
+      adminToken,
+      'mutation { createUser(input: { username: "OLGA", password: "a-long-password" }) { id } }',
+    );
+    const ownAnyCase = await login(server.url, 'OLGA', 'own-olga-password');
+
+    expect(lookalike.status).toBe(401);
+    expect(exact.status).toBe(200);
+    expect(own.id).not.toBe(olga.id);
+    expect(taken.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(((await ownAnyCase.json()) as { user: { id: string } }).user.id).toBe(own.id);
+  });
+});
+
+async function queryOf(server: TestApp, sql: string, parameters: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, parameters)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}

@@ -102,6 +102,7 @@ export class UsersService {
         const [claimed] = (await this.users.query(
           `UPDATE users SET omero_user_id = $1, updated_at = now()
            WHERE id = (SELECT id FROM users WHERE omero_user_id IS NULL AND username = $2 LIMIT 1)
+             AND omero_user_id IS NULL
            RETURNING id`,
           [omeroUserId, username],
         )) as [{ id: string }[], number];
