@@ -42,7 +42,7 @@ describe('sign-in throttling with device cookies', () => {
     return cookie.split(';')[0];
   }
 
-  it('sets an HttpOnly, SameSite=Strict device cookie sent only to /api/auth, and none after a failure', async () => {
+  it('sets an HttpOnly, SameSite=Strict device cookie sent only to /api/auth, Secure behind TLS, and none after a failure', async () => {
     const owner = await createUser(server.url, adminToken, 'cookie-owner');
 
     const signedIn = await attempt('cookie-owner', owner.password, '10.10.0.1');
@@ -59,6 +59,16 @@ describe('sign-in throttling with device cookies', () => {
     expect(attributes).not.toContain('Secure');
     expect(failed.status).toBe(401);
     expect(failed.response.headers.getSetCookie()).toEqual([]);
+    const behindTls = await login(server.url, 'cookie-owner', owner.password, {
+      'x-forwarded-for': '10.10.0.2',
+      'x-forwarded-proto': 'https',
+    });
+    expect(
+      behindTls.headers
+        .getSetCookie()[0]
+        .split(';')
+        .map((part) => part.trim()),
+    ).toContain('Secure');
   });
 
   it("lets the owner's browser sign in while an attacker's failures lock the username out everywhere else", async () => {
