@@ -61,6 +61,7 @@ describe('OMERO adapter against the contract double', () => {
   let imaging: number;
   let bobsGroup: number;
   let big: number;
+  let aliceId: number;
   const ids: Record<string, number> = {};
   const logged: string[] = [];
   const logger = {
@@ -141,7 +142,7 @@ describe('OMERO adapter against the contract double', () => {
     imaging = fake.addGroup('imaging');
     bobsGroup = fake.addGroup('bobs-lab');
     big = fake.addGroup('big');
-    fake.addUser({ ...ALICE, groups: [lab, imaging, big] });
+    aliceId = fake.addUser({ ...ALICE, groups: [lab, imaging, big] });
     fake.addUser({ ...BOB, groups: [imaging, bobsGroup] });
     fake.addUser({ name: 'root', password: SUDO_PASSWORD, groups: [], admin: true });
     const cells = fake.addProject(lab, 'Cells');
@@ -167,6 +168,7 @@ describe('OMERO adapter against the contract double', () => {
       const signIn = await gateway().signIn(ALICE.name, ALICE.password);
 
       expect(signIn).toEqual({
+        userId: aliceId,
         username: 'alice',
         isAdmin: false,
         sessionKey: expect.stringMatching(/^[0-9a-f-]{36}$/),

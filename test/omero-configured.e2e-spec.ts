@@ -106,11 +106,7 @@ describe('the app with an OMERO server configured', () => {
 
     server = await startTestApp({
       env: {
-        OMERO_WEB_URL: fake.url,
-        OMERO_HOST: fake.host,
-        OMERO_PORT: String(fake.blitzPort),
-        OMERO_CLI: cli.cliPath,
-        OMERO_TIMEOUT_SECONDS: '5',
+        ...fake.appEnv(cli.cliPath),
         // A failure that may be temporary ends the job at once instead of after 30 s and 60 s.
         IMPORT_MAX_ATTEMPTS: '1',
         LOGIN_MAX_FAILURES_PER_USER: '3',

@@ -10,6 +10,7 @@ import { ApiToken } from './api-token.entity.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
+import { DeviceCookies } from './device-cookies.js';
 import { AuthenticationGuard } from './guards/authentication.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { resolveJwtSecret } from './jwt-secret.js';
@@ -40,6 +41,12 @@ import { UsersService } from './users.service.js';
     UsersService,
     ApiTokensService,
     LoginThrottleService,
+    {
+      provide: DeviceCookies,
+      inject: [Environment],
+      useFactory: async (env: Environment) =>
+        new DeviceCookies(await resolveJwtSecret(env), env.LOGIN_DEVICE_COOKIE_DAYS),
+    },
     AuthService,
     AdminBootstrapService,
     AuthResolver,

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
 import { AppError, ErrorCode, SIGN_IN_FIRST } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
 import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service.js';
 import type { AuthUser } from './auth-user.js';
+import { DeviceCookies } from './device-cookies.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password-hasher.js';
 import { SignInStrategy } from './sign-in-strategy.js';
@@ -29,12 +31,13 @@ export class AuthService {
     private readonly throttle: LoginThrottleService,
     private readonly jwtService: JwtService,
     private readonly signInStrategy: SignInStrategy,
+    private readonly deviceCookies: DeviceCookies,
     @Inject(Environment) private readonly env: Environment,
   ) {}
 
   /** Checks a username and a password kept here (the local strategy). */
-  validateCredentials(username: string, password: string, address: string): Promise<AuthUser> {
-    return this.signInWith(username, address, async () => {
+  validateCredentials(request: Request, username: string, password: string): Promise<AuthUser> {
+    return this.signInWith(request, username, async () => {
       const user = await this.users.findByUsername(username);
       // Hash even for an unknown user (or one without a password), so the answer takes as long either way.
       const matches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
@@ -43,13 +46,19 @@ export class AuthService {
   }
 
   /**
-   * One sign-in attempt through any identity source, counted per username and per client
-   * address: `check` answers whose credentials they are, or null when they are wrong. Every
-   * source thus gets the same limits and the same 401. An attempt that could not be judged
-   * (`check` threw, as when OMERO is unreachable) is not counted as a failure.
+   * One sign-in attempt through any identity source, counted against the browser's device
+   * cookie for this username if it has one, else per username and per client address (see
+   * LoginThrottleService): `check` answers whose credentials they are, or null when they are
+   * wrong. Every source thus gets the same limits and the same 401. An attempt that could not
+   * be judged (`check` threw, as when OMERO is unreachable) is not counted as a failure.
    */
-  async signInWith(username: string, address: string, check: () => Promise<User | null>): Promise<AuthUser> {
-    const attempt = await this.throttle.begin(username, address);
+  async signInWith(request: Request, username: string, check: () => Promise<User | null>): Promise<AuthUser> {
+    const address = request.ip ?? 'unknown';
+    const attempt = await this.throttle.begin({
+      username,
+      address,
+      device: this.deviceCookies.deviceOf(request, username),
+    });
     let user: User | null;
     try {
       user = await check();
@@ -58,13 +67,13 @@ export class AuthService {
       throw error;
     }
     if (!user) {
-      this.logger.warn({ event: 'login_failed', address });
+      this.logger.warn({ event: 'login_failed', address, knownDevice: attempt.device !== undefined });
       throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
     }
     if (user.disabled) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
     }
-    await this.throttle.succeeded(username, attempt);
+    await this.throttle.succeeded(attempt);
     return toAuthUser(user, 'access-token');
   }
 

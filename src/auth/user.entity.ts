@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/bigint.transformer.js';
 
 export type Role = 'user' | 'admin';
 
@@ -7,9 +8,17 @@ export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** Unique regardless of case (a unique index on lower(username)). */
+  /**
+   * For the app's own accounts, unique regardless of case. For OMERO's, OMERO's current name for
+   * omeroUserId, exactly (OMERO's "Alice" and "alice" are two people), and not unique here: a
+   * name can pass from one OMERO user to another.
+   */
   @Column({ type: 'varchar', length: 64 })
   username: string;
+
+  /** OMERO's id of the user, for accounts that OMERO sign-in made or claimed; unique. */
+  @Column({ name: 'omero_user_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  omeroUserId: number | null;
 
   /**
    * `scrypt$N$r$p$salt$hash`, see password-hasher.ts; null for accounts without a password of

@@ -5,6 +5,12 @@ import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { hashPassword } from './password-hasher.js';
 import { type Role, User } from './user.entity.js';
 
+/** Who OMERO says signed in: its id for them, and their name, exactly as OMERO spells it. */
+export interface OmeroIdentity {
+  userId: number;
+  username: string;
+}
+
 export interface NewUser {
   username: string;
   password: string;
@@ -31,11 +37,20 @@ export class UsersService {
     return rows[0] ?? null;
   }
 
-  /** Usernames are unique regardless of case, and found regardless of case. */
+  /**
+   * The account a username names at sign-in with a password kept here, or in an administrator's
+   * sandbox mutation: the app's own accounts regardless of case ("Admin" is "admin"), OMERO's only
+   * by their exact name, never a case-insensitive lookalike; the app's own first.
+   */
   findByUsername(username: string): Promise<User | null> {
     return this.users
       .createQueryBuilder('user')
-      .where('lower(user.username) = lower(:username)', { username })
+      .where(
+        '(user.omeroUserId IS NULL AND lower(user.username) = lower(:username)) OR ' +
+          '(user.omeroUserId IS NOT NULL AND user.username = :username)',
+        { username },
+      )
+      .orderBy('user.omeroUserId', 'ASC', 'NULLS FIRST')
       .getOne();
   }
 
@@ -56,32 +71,48 @@ export class UsersService {
   }
 
   /**
-   * The account of someone another identity source (OMERO) has just vouched for: created at
-   * their first sign-in, without a password of its own, and given the source's verdict on
-   * whether they administer. An account of the same name made earlier is theirs: the same
-   * name is the same person.
+   * The account of an OMERO user OMERO has just vouched for, found by OMERO's user id. Without
+   * one yet, an account of exactly that name (case included) that no OMERO user has claimed
+   * becomes theirs: one made here before OMERO was configured, or by OMERO sign-in before ids
+   * were kept. Otherwise a new one, without a password of its own. Its name and admin role
+   * follow OMERO's at every sign-in, so a user OMERO renamed keeps their account.
    */
-  async vouchedFor(username: string, admin: boolean): Promise<{ user: User; previousRole: Role | null }> {
+  async fromOmero(omero: OmeroIdentity, admin: boolean): Promise<{ user: User; previousRole: Role | null }> {
     const role: Role = admin ? 'admin' : 'user';
-    let user = await this.findByUsername(username);
-    if (!user) {
-      try {
-        return {
-          user: await this.users.save(this.users.create({ username, passwordHash: null, role })),
-          previousRole: null,
-        };
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // The same person signing in twice at once: the other sign-in created the account.
-        user = (await this.findByUsername(username))!;
-      }
-    }
+    const { user, created } = await this.findOrClaimOmeroAccount(omero, role);
+    if (created) return { user, previousRole: null };
     const previousRole = user.role;
-    if (previousRole !== role) {
-      await this.users.update({ id: user.id }, { role });
-      user.role = role;
+    if (previousRole !== role || user.username !== omero.username) {
+      await this.users.update({ id: user.id }, { role, username: omero.username });
+      Object.assign(user, { role, username: omero.username });
     }
     return { user, previousRole };
+  }
+
+  private async findOrClaimOmeroAccount(
+    { userId: omeroUserId, username }: OmeroIdentity,
+    role: Role,
+  ): Promise<{ user: User; created: boolean }> {
+    // The same person signing in twice at once: the loser of a race on the unique id finds the
+    // winner's account on its next pass.
+    for (let pass = 0; ; pass++) {
+      const known = await this.users.findOneBy({ omeroUserId });
+      if (known) return { user: known, created: false };
+      try {
+        const [claimed] = (await this.users.query(
+          `UPDATE users SET omero_user_id = $1, updated_at = now()
+           WHERE id = (SELECT id FROM users WHERE omero_user_id IS NULL AND username = $2 LIMIT 1)
+             AND omero_user_id IS NULL
+           RETURNING id`,
+          [omeroUserId, username],
+        )) as [{ id: string }[], number];
+        if (claimed.length) return { user: (await this.findById(claimed[0].id))!, created: false };
+        const user = this.users.create({ username, omeroUserId, passwordHash: null, role });
+        return { user: await this.users.save(user), created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error) || pass > 0) throw error;
+      }
+    }
   }
 
   async setPassword(id: string, password: string): Promise<void> {

@@ -97,6 +97,22 @@ export class Environment {
   @Min(1)
   LOGIN_WINDOW_MINUTES = 15;
 
+  /**
+   * Failed logins allowed per device cookie within LOGIN_WINDOW_MINUTES. A browser that signed
+   * in before presents one, and its attempts are counted here instead of per username and address.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_DEVICE = 5;
+
+  /** How long a device cookie lasts after the sign-in that set it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  LOGIN_DEVICE_COOKIE_DAYS = 365;
+
   /** Express `trust proxy`: false, true, a hop count, or addresses (see the README). */
   @IsString()
   TRUST_PROXY = 'false';

@@ -46,7 +46,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly running = new Map<string, AbortController>();
   private timers: NodeJS.Timeout[] = [];
   private subscriptions: number[] = [];
-  private readonly usernames = new Map<string, string>();
   private stopping = false;
 
   constructor(
@@ -161,15 +160,12 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  /** Usernames never change, so each is read once per process (bounded: a facility has hundreds). */
+  /**
+   * Read at every job, not kept: with OMERO accounts the name follows OMERO's (a rename), and a
+   * sudo import under a stale name could run as whoever OMERO has since given it.
+   */
   private async usernameOf(userId: string): Promise<string> {
-    const known = this.usernames.get(userId);
-    if (known !== undefined) return known;
-    const found = await this.users.findIdentity(userId);
-    if (!found) return '';
-    if (this.usernames.size >= 10_000) this.usernames.clear();
-    this.usernames.set(userId, found.username);
-    return found.username;
+    return (await this.users.findIdentity(userId))?.username ?? '';
   }
 
   /** Where the bytes are, and how OMERO should take them: copied from uploads, linked in place. */

@@ -34,6 +34,9 @@ export interface ImportTarget {
 
 /** The result of a sign-in that OMERO accepted. */
 export interface OmeroSignIn {
+  /** OMERO's id of the user (its event context's userId): who they are, whatever their name. */
+  userId: number;
+  /** Their name, exactly as OMERO spells it. */
   username: string;
   isAdmin: boolean;
   sessionKey?: string;

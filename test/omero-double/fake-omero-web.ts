@@ -111,6 +111,17 @@ export class FakeOmeroWeb {
     return this.blitzPortNumber;
   }
 
+  /** The app's OMERO_* settings for this double, with `cliPath` as its `omero` (see fake-omero-cli-link.ts). */
+  appEnv(cliPath: string): Record<string, string> {
+    return {
+      OMERO_WEB_URL: this.url,
+      OMERO_HOST: this.host,
+      OMERO_PORT: String(this.blitzPort),
+      OMERO_CLI: cliPath,
+      OMERO_TIMEOUT_SECONDS: '5',
+    };
+  }
+
   addGroup(name: string): number {
     const id = this.ids.group++;
     this.groups.set(id, name);
@@ -146,6 +157,11 @@ export class FakeOmeroWeb {
   /** What OMERO says about linking for this user and container (default: true for members). */
   setCanLink(username: string, type: ContainerType, id: number, canLink: boolean): void {
     this.canLinkOverrides.set(`${this.userNamed(username)!.id}:${type}:${id}`, canLink);
+  }
+
+  /** An OMERO administrator renames the user: the same user (and id) under a new name. */
+  renameUser(name: string, newName: string): void {
+    this.userNamed(name)!.name = newName;
   }
 
   /** OMERO administrators are the members of its "system" group (isAdmin in the event context). */
@@ -197,6 +213,7 @@ export class FakeOmeroWeb {
     return id;
   }
 
+  /** Exactly, case included: OMERO's default (omero.security.ignore_case=false) has "Alice" and "alice" as two users. */
   private userNamed(name: string): FakeUser | undefined {
     return [...this.users.values()].find((user) => user.name === name);
   }

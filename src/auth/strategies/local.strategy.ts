@@ -13,6 +13,6 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   }
 
   validate(req: Request, username: string, password: string): Promise<AuthUser> {
-    return this.auth.validateCredentials(username, password, req.ip ?? 'unknown');
+    return this.auth.validateCredentials(req, username, password);
   }
 }

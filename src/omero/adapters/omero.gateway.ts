@@ -139,7 +139,13 @@ export class OmeroServerGateway extends OmeroGateway {
       userId: context.userId,
       cookies: session.cookies,
     });
-    return { username: context.userName, isAdmin: context.isAdmin, sessionKey: context.sessionUuid, groups };
+    return {
+      userId: context.userId,
+      username: context.userName,
+      isAdmin: context.isAdmin,
+      sessionKey: context.sessionUuid,
+      groups,
+    };
   }
 
   listGroups(user: OmeroUser): Promise<OmeroGroup[]> {
@@ -182,7 +188,8 @@ export class OmeroServerGateway extends OmeroGateway {
   ): Promise<T> {
     const key = user.sessionKey;
     const stored = key ? await this.sessions.get(key) : undefined;
-    if (!key || !stored || stored.username.toLowerCase() !== user.username.toLowerCase()) {
+    // Exactly: OMERO's "Alice" and "alice" are two people (OMERO.md).
+    if (!key || !stored || stored.username !== user.username) {
       throw new SessionExpiredError();
     }
     const session: OmeroWebSession = { cookies: { ...stored.cookies } };

@@ -64,9 +64,25 @@ export class OmeroSessionStore implements OmeroWebSessionStore {
     });
   }
 
-  /** The user's OMERO session key, if they have a session here. */
+  /**
+   * The user's OMERO session key, if they have a session here that OMERO opened for them: for
+   * the OMERO user with the account's OMERO id or, on an account no OMERO user has claimed yet,
+   * with exactly its name. A session stored for another OMERO user is never handed out: before
+   * OMERO ids were kept, "Alice" and "alice" shared one account, and its session was whichever
+   * of them signed in last.
+   */
   async keyOf(appUserId: string): Promise<string | undefined> {
-    return (await this.read('user_id', appUserId))?.sessionKey;
+    const [owner] = (await this.db.query('SELECT username, omero_user_id FROM users WHERE id = $1', [appUserId])) as {
+      username: string;
+      omero_user_id: string | null;
+    }[];
+    const session = owner && (await this.read('user_id', appUserId));
+    if (!session) return undefined;
+    const theirs =
+      owner.omero_user_id === null
+        ? session.username === owner.username
+        : session.userId === Number(owner.omero_user_id);
+    return theirs ? session.sessionKey : undefined;
   }
 
   /** A row that no longer opens (the JWT secret changed) counts as no session: sign in again. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Request } from 'express';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { AuthService } from '../../auth/auth.service.js';
 import { SignInStrategy } from '../../auth/sign-in-strategy.js';
@@ -32,11 +33,11 @@ export class OmeroSignInService implements OnModuleInit {
     if (this.gateway.kind === 'omero') this.strategy.delegateTo(OMERO_SIGN_IN);
   }
 
-  signIn(username: string, password: string, address: string): Promise<AuthUser> {
-    return this.auth.signInWith(username, address, async () => {
+  signIn(request: Request, username: string, password: string): Promise<AuthUser> {
+    return this.auth.signInWith(request, username, async () => {
       const signedIn = await this.askOmero(username, password);
       if (!signedIn) return null;
-      const { user, previousRole } = await this.users.vouchedFor(signedIn.username, signedIn.isAdmin);
+      const { user, previousRole } = await this.users.fromOmero(signedIn, signedIn.isAdmin);
       if (previousRole !== null && previousRole !== user.role) {
         this.logger.log({ event: 'role_changed', userId: user.id, from: previousRole, to: user.role, source: 'omero' });
       }

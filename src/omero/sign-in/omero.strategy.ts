@@ -13,6 +13,6 @@ export class OmeroStrategy extends PassportStrategy(Strategy, OMERO_SIGN_IN) {
   }
 
   validate(req: Request, username: string, password: string): Promise<AuthUser> {
-    return this.omeroSignIn.signIn(username, password, req.ip ?? 'unknown');
+    return this.omeroSignIn.signIn(req, username, password);
   }
 }
