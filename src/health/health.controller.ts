@@ -1,34 +1,25 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, type OnApplicationShutdown, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
-
-const DATABASE_TIMEOUT_MS = 2000;
+import { databaseUrlOf } from '../database/database-url.js';
+import { DatabaseProbe } from './database-probe.js';
 
 @Controller('api/health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
   private readonly startedAt = Date.now();
+  private readonly probe: DatabaseProbe;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() db: DataSource) {
+    this.probe = new DatabaseProbe(databaseUrlOf(db));
+  }
 
   /** 200 when the database answers within two seconds, else 503; for load balancers and people. */
   @Get()
   @Public()
   async health(@Res({ passthrough: true }) response: Response) {
-    const started = performance.now();
-    let database: { status: 'up' | 'down'; latencyMs?: number; error?: string };
-    try {
-      await Promise.race([
-        this.db.query('SELECT 1'),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error('no answer within 2 s')), DATABASE_TIMEOUT_MS).unref(),
-        ),
-      ]);
-      database = { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
-    } catch (error) {
-      database = { status: 'down', error: error instanceof Error ? error.message : String(error) };
-    }
+    const database = await this.probe.check();
     const healthy = database.status === 'up';
     response.status(healthy ? 200 : 503);
     return {
@@ -36,5 +27,9 @@ export class HealthController {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       database,
     };
+  }
+
+  onApplicationShutdown(): void {
+    this.probe.close();
   }
 }
