@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { accessToken, graphql, starterDataset } from './support/clients.js';
+import { accessToken, graphql, starterDataset, wsClient } from './support/clients.js';
 import { findFreePort } from '../src/database/embedded-postgres.js';
 import {
   processesMentioning,
@@ -111,6 +111,34 @@ async function finishUpload(url: string, token: string, id: string, data: Buffer
   return upload?.sha256;
 }
 
+/** Uploads the sample TIFF with an import target (auto-import queues its job); resolves with the job's id. */
+async function importSample(url: string, token: string, name: string): Promise<string> {
+  const sample = await readFile(SAMPLE);
+  const { id } = await new TusClient(url, token).create(name, sample.length, await starterDataset(url, token), sample);
+  const upload = await graphql<{ upload: { importJob: { id: string } } }>(
+    url,
+    token,
+    'query($id: ID!) { upload(id: $id) { importJob { id } } }',
+    { id },
+  );
+  return upload.data!.upload.importJob.id;
+}
+
+const jobStatus = async (url: string, token: string, id: string) =>
+  (
+    await graphql<{ importJob: { status: string } }>(url, token, 'query($id: ID!) { importJob(id: $id) { status } }', {
+      id,
+    })
+  ).data?.importJob.status;
+
+/** Waits for the job to end; resolves with its final status. */
+const jobEnded = (url: string, token: string, id: string) =>
+  waitFor(
+    () => jobStatus(url, token, id),
+    (status) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status ?? ''),
+    60_000,
+  );
+
 describe('the database going away', () => {
   const started: SpawnedApp[] = [];
   let frozen: number[] = [];
@@ -167,6 +195,15 @@ describe('the database going away', () => {
     const refused = await tus.patch(id, half, data.subarray(half));
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: DATABASE_DOWN });
+    // WebSocket: closed as "try again later" (clients reconnect), not as unauthorised.
+    const socket = wsClient(url, { authorization: `Bearer ${token}` });
+    await waitFor(
+      () => socket.closed.code,
+      (code) => code !== undefined,
+      HANG,
+    );
+    expect(socket.closed).toEqual({ code: 1013, reason: DATABASE_DOWN });
+    await socket.client.dispose();
     // Health says so, and names no host or port.
     const down = await health(url);
     expect(down.status).toBe(503);
@@ -184,6 +221,8 @@ describe('the database going away', () => {
     );
     expect((await me(url, token)).body.errors).toBeUndefined();
     expect(await finishUpload(url, token, id, data)).toBe(sha256(data));
+    // The queue (pg-boss, on its own connections) goes on too.
+    expect(await jobEnded(url, token, await importSample(url, token, 'after-the-pause.tiff'))).toBe('SUCCEEDED');
     expect(app.child.exitCode).toBeNull();
   }, 120_000);
 
@@ -193,18 +232,20 @@ describe('the database going away', () => {
     const app = spawn(env);
     const url = await waitUntilReady(app);
     const token = await accessToken(url);
-    const target = await starterDataset(url, token);
     const tus = new TusClient(url, token);
-
-    const sample = await readFile(SAMPLE);
-    const { id: queuedId } = await tus.create('queued.tiff', sample.length, target, sample);
-    const job = await graphql<{ upload: { importJob: { id: string; status: string } } }>(
-      url,
-      token,
-      'query($id: ID!) { upload(id: $id) { importJob { id status } } }',
-      { id: queuedId },
+    const jobId = await importSample(url, token, 'queued.tiff');
+    expect(await jobStatus(url, token, jobId)).toBe('QUEUED');
+    // A subscriber connected through the outage hears of the job once the listener is back.
+    const { client } = wsClient(url, { authorization: `Bearer ${token}` });
+    const heard: string[] = [];
+    client.subscribe<{ importJobUpdated: { id: string; status: string } }>(
+      { query: 'subscription { importJobUpdated { id status } }' },
+      {
+        next: ({ data }) => void (data && heard.push(data.importJobUpdated.status)),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
-    expect(job.data?.upload.importJob.status).toBe('QUEUED');
     const data = tiffLike(256 * 1024, 7);
     const half = data.length / 2;
     const { id } = await tus.create('killed.tif', data.length, {}, data.subarray(0, half));
@@ -218,6 +259,11 @@ describe('the database going away', () => {
       60_000,
     );
     expect(app.stdout()).toContain('embedded PostgreSQL exited unexpectedly; restarting it on the same data and port');
+    await waitFor(
+      () => app.stdout(),
+      (out) => out.includes('listener reconnected'),
+      30_000,
+    );
     await waitFor(
       () => health(url),
       (result) => result.status === 200,
@@ -234,22 +280,12 @@ describe('the database going away', () => {
       DATABASE_URL: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${databasePort}/omero_uploader`,
     });
     await waitUntilWorkerReady(worker);
-    const ran = await waitFor(
-      async () =>
-        (
-          await graphql<{ importJob: { status: string } }>(
-            url,
-            token,
-            'query($id: ID!) { importJob(id: $id) { status } }',
-            {
-              id: job.data!.upload.importJob.id,
-            },
-          )
-        ).data?.importJob.status,
-      (status) => status === 'SUCCEEDED' || status === 'FAILED',
-      60_000,
+    expect(await jobEnded(url, token, jobId)).toBe('SUCCEEDED');
+    await waitFor(
+      () => heard,
+      (statuses) => statuses.includes('SUCCEEDED'),
     );
-    expect(ran).toBe('SUCCEEDED');
+    await client.dispose();
     expect(app.child.exitCode).toBeNull();
   }, 180_000);
 
