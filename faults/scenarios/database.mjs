@@ -95,6 +95,41 @@ async function finishUpload(app, token, id, data) {
   expect(upload.sha256 === sha256(data), `sha256 ${upload.sha256}, expected ${sha256(data)}`);
 }
 
+/** The administrator's starter dataset, as upload metadata that makes the upload's import. */
+async function importTarget(app, token) {
+  const { body: groups } = await app.gql('{ groups { id } }', { token });
+  const groupId = groups.data.groups[0].id;
+  const { body: targets } = await app.gql('query($g: ID!) { importTargets(groupId: $g) { id } }', {
+    token,
+    variables: { g: groupId },
+  });
+  return { targetType: 'DATASET', targetId: targets.data.importTargets[0].id, groupId };
+}
+
+/** Uploads the sample TIFF for import (auto-import queues it); resolves with its job. */
+async function uploadForImport(app, token) {
+  const data = readFileSync(join(ROOT, 'test', 'fixtures', 'samples', 'cells-uint16.tiff'));
+  const id = await startUpload(app, token, data, await importTarget(app, token));
+  await finishUpload(app, token, id, data);
+  const { body } = await app.gql('query($id: ID!) { upload(id: $id) { importJob { id status } } }', {
+    token,
+    variables: { id },
+  });
+  return body.data.upload.importJob;
+}
+
+/** Waits for the job to end; resolves with its final status. */
+function importEnded(app, token, id) {
+  return waitFor(
+    async () => {
+      const { body } = await app.gql('query($id: ID!) { importJob(id: $id) { status } }', { token, variables: { id } });
+      const found = body.data?.importJob?.status;
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(found) && found;
+    },
+    { ms: 60_000, message: 'the import to end' },
+  );
+}
+
 async function health(app) {
   const response = await fetch(`${app.url}/api/health`, { signal: AbortSignal.timeout(HANG_MS) });
   return { status: response.status, body: await response.json() };
@@ -166,8 +201,11 @@ export const scenarios = [
       await waitFor(async () => (await health(app)).status === 200, { message: 'health to say up again' });
       const seconds = (performance.now() - killedAt) / 1000;
       await finishUpload(app, token, id, data);
+      // The same process's queue (pg-boss) runs a new import.
+      const status = await importEnded(app, token, (await uploadForImport(app, token)).id);
+      expect(status === 'SUCCEEDED', `an import after the restart ended ${status}`);
       expect(app.exitCode === undefined, `the app exited with ${app.exitCode}`);
-      return `PostgreSQL restarted on the same data and port, health up ${seconds.toFixed(1)} s after the kill; upload sha256 right`;
+      return `PostgreSQL restarted on the same data and port, health up ${seconds.toFixed(1)} s after the kill; upload sha256 right; a new import SUCCEEDED`;
     },
   },
   {
@@ -176,24 +214,7 @@ export const scenarios = [
       // A web-only instance queues the import and runs none, so the job is surely waiting.
       const web = await harness.startApp({ env: { ...env, APP_ROLE: 'web' } });
       const token = await web.token();
-      const { body: groups } = await web.gql('{ groups { id } }', { token });
-      const groupId = groups.data.groups[0].id;
-      const { body: targets } = await web.gql('query($g: ID!) { importTargets(groupId: $g) { id } }', {
-        token,
-        variables: { g: groupId },
-      });
-      const data = readFileSync(join(ROOT, 'test', 'fixtures', 'samples', 'cells-uint16.tiff'));
-      const id = await startUpload(web, token, data, {
-        targetType: 'DATASET',
-        targetId: targets.data.importTargets[0].id,
-        groupId,
-      });
-      await finishUpload(web, token, id, data);
-      const { body: queued } = await web.gql('query($id: ID!) { upload(id: $id) { importJob { id status } } }', {
-        token,
-        variables: { id },
-      });
-      const job = queued.data.upload.importJob;
+      const job = await uploadForImport(web, token);
       expect(job?.status === 'QUEUED', `the job is ${JSON.stringify(job)}`);
 
       const [postmaster] = postgresProcesses(web.dataDir);
@@ -206,18 +227,7 @@ export const scenarios = [
 
       // The same data with workers: the job queued before the kill runs.
       const all = await harness.startApp({ env, dataDir: web.dataDir, prepared: web.prepared });
-      const allToken = await all.token();
-      const status = await waitFor(
-        async () => {
-          const { body } = await all.gql('query($id: ID!) { importJob(id: $id) { status } }', {
-            token: allToken,
-            variables: { id: job.id },
-          });
-          const found = body.data?.importJob?.status;
-          return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(found) && found;
-        },
-        { ms: 60_000, message: 'the queued import to run' },
-      );
+      const status = await importEnded(all, await all.token(), job.id);
       expect(status === 'SUCCEEDED', `the import ended ${status}`);
       return 'the job queued before the kill ran to SUCCEEDED after the restart';
     },
