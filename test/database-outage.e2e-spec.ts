@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,8 +26,11 @@ const HANG = 60_000;
  * Each test runs the built app on a PostgreSQL of its own (embedded, under its DATA_DIR), so
  * that freezing or killing it touches no other test.
  */
+const folders: string[] = [];
+
 async function appEnvironment(extra: Record<string, string> = {}) {
   const root = await mkdtemp(join(tmpdir(), 'omero-uploader-outage-'));
+  folders.push(root);
   // As root, the embedded PostgreSQL runs as the user "postgres", which must enter this folder.
   await chmod(root, 0o711);
   const databasePort = await findFreePort();
@@ -159,6 +162,7 @@ describe('the database going away', () => {
         await app.exited;
       }
     }
+    for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
   });
 
   it('answers 503 with a message while PostgreSQL is frozen, reports it in health, and recovers by itself', async () => {
