@@ -108,7 +108,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
             await super.stop();
             return;
           }
-          postmasterPid = await readPostmasterPid(databaseDir);
           logger.warn({ component: 'postgres', port }, 'embedded PostgreSQL restarted');
           return;
         } catch (error) {
@@ -120,7 +119,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
           );
         }
       }
-      postmasterPid = undefined;
       const error = new Error(
         `Embedded PostgreSQL exited and could not be restarted (data in ${databaseDir}, port ${port}): ` +
           `${String(lastError ?? 'no start')}. Its last messages:\n${recentLog.join('\n')}`,
@@ -172,9 +170,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   // If the process exits without a clean stop (a crash, process.exit), no async work can run:
   // ask the postmaster to shut down on its own so it is not left orphaned.
-  let postmasterPid = await readPostmasterPid(databaseDir);
+  // The child is the postmaster, whichever start (first or after a death) spawned it; it is
+  // unset once it exited, so no stale id is ever signalled.
   const killOnExit = () => {
-    if (postmasterPid) signal(postmasterPid, 'SIGINT');
+    const pid = server.child?.pid;
+    if (pid) signal(pid, 'SIGINT');
   };
   process.once('exit', killOnExit);
 
