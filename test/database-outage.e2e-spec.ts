@@ -22,12 +22,13 @@ const DATABASE_DOWN = 'The database is not answering; try again in a minute.';
 /** A client-side bound far above the app's 2 s: only a request that hangs reaches it. */
 const HANG = 60_000;
 
+/** The temporary folders of the apps started, removed after each test. */
+const folders: string[] = [];
+
 /**
  * Each test runs the built app on a PostgreSQL of its own (embedded, under its DATA_DIR), so
  * that freezing or killing it touches no other test.
  */
-const folders: string[] = [];
-
 async function appEnvironment(extra: Record<string, string> = {}) {
   const root = await mkdtemp(join(tmpdir(), 'omero-uploader-outage-'));
   folders.push(root);
