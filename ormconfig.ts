@@ -5,6 +5,7 @@ import { User } from './src/auth/user.entity.js';
 import { AnalyticsEvent } from './src/analytics/analytics-event.entity.js';
 import { FeatureFlag } from './src/config/feature-flag.entity.js';
 import { UploaderSettings } from './src/config/uploader-settings.entity.js';
+import { statementTimeouts } from './src/database/database-timeouts.js';
 import { CreateAuthTables1763700000000 } from './src/database/migrations/1763700000000-create-auth-tables.js';
 import { CreateUploadTables1763800000000 } from './src/database/migrations/1763800000000-create-upload-tables.js';
 import { CreateImportTables1763900000000 } from './src/database/migrations/1763900000000-create-import-tables.js';
@@ -40,7 +41,11 @@ export const migrations = [
   ScrubImportJobErrors1764500000000,
 ];
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * `timeoutSeconds` bounds every connection attempt and statement of the pool (DATABASE_TIMEOUT_SECONDS);
+ * without it nothing is bounded, for migrations and the CLI, whose statements may rightly be long.
+ */
+export function dataSourceOptions(url: string, timeoutSeconds?: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -49,7 +54,11 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 10, application_name: 'omero-uploader' },
+    extra: {
+      max: 10,
+      application_name: 'omero-uploader',
+      ...(timeoutSeconds ? statementTimeouts(timeoutSeconds) : {}),
+    },
   };
 }
 

@@ -34,12 +34,17 @@ export class AppModule {
       imports: [
         EnvironmentModule.forRoot(env),
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(databaseUrl),
-          // Migrations run before anything else touches the database, under an advisory lock.
+          useFactory: () => dataSourceOptions(databaseUrl, env.DATABASE_TIMEOUT_SECONDS),
+          // Migrations run before anything else touches the database, under an advisory lock,
+          // on a connection of their own without the pool's timeouts: they may rightly be long.
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrations(dataSource);
-            return dataSource;
+            const migrator = await new DataSource(dataSourceOptions(databaseUrl)).initialize();
+            try {
+              await runMigrations(migrator);
+            } finally {
+              await migrator.destroy();
+            }
+            return new DataSource(options!).initialize();
           },
         }),
         PubSubModule,

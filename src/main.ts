@@ -28,6 +28,12 @@ async function main(): Promise<void> {
       port: env.EMBEDDED_DATABASE_PORT,
       logger,
       beforeStop: closeApp,
+      // It died and would not start again: without it the app only answers 503, so exit and
+      // let a supervisor (systemd, Docker, Kubernetes) restart the app and its database.
+      onLost: () => {
+        logger.fatal('the embedded PostgreSQL is gone; exiting so that a supervisor restarts the app');
+        process.exit(1);
+      },
     });
     databaseUrl = embedded.url;
   }

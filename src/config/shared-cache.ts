@@ -14,6 +14,7 @@ export class SharedCache<T> {
   private cached?: T;
   private subscription?: number;
   private timer?: NodeJS.Timeout;
+  private stopReconnect?: () => void;
   private loads = 0;
   private applied = 0;
 
@@ -27,6 +28,8 @@ export class SharedCache<T> {
   async start(): Promise<void> {
     // Subscribed first, so that no change made during the first load goes unheard.
     this.subscription = await this.pubsub.subscribe(this.trigger, () => void this.reload());
+    // Changes made while the listener was away (the database restarting) were not heard.
+    this.stopReconnect = this.pubsub.onReconnect(() => void this.reload());
     await this.reload();
     this.timer = setInterval(() => void this.reload(), REFRESH_MS).unref();
   }
@@ -34,6 +37,7 @@ export class SharedCache<T> {
   stop(): void {
     if (this.subscription) this.pubsub.unsubscribe(this.subscription);
     clearInterval(this.timer);
+    this.stopReconnect?.();
   }
 
   get value(): T {

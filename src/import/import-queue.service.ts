@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import { databaseUrlOf } from '../database/database-url.js';
+import { statementTimeouts } from '../database/database-timeouts.js';
 import { Environment } from '../environment/environment.js';
 
 const IMPORT_QUEUE = 'omero-import';
@@ -51,11 +52,16 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // pg-boss hands these to its pg pool. Its statements are short (fetch, send, maintenance,
+    // each at most waiting for another instance's); one that times out gets its connection
+    // discarded by the pool, and the work is tried again at the next poll or maintenance.
+    const bounded = statementTimeouts(this.env.DATABASE_TIMEOUT_SECONDS);
     this.boss = new PgBoss({
       connectionString: databaseUrlOf(this.db),
       schema: SCHEMA,
       max: 4,
       application_name: 'omero-uploader-queue',
+      ...bounded,
     });
     this.boss.on('error', (error) => this.logger.error(`queue: ${error.message}`));
     await this.boss.start();

@@ -37,7 +37,7 @@ import { OmeroStrategy } from './sign-in/omero.strategy.js';
       useFactory: (db: DataSource, env: Environment, sessions: OmeroSessionStore) => {
         const options = env.omero;
         if (!options) return new SandboxGateway(db, join(env.dataDir, 'sandbox-repository'));
-        const sessionLock = pgSessionLock(databaseUrlOf(db));
+        const sessionLock = pgSessionLock(databaseUrlOf(db), env.DATABASE_TIMEOUT_SECONDS);
         return new StoredSessionGateway(new OmeroServerGateway({ ...options, sessions, sessionLock }), sessions);
       },
     },

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
 import pg from 'pg';
+import { connectTimeouts } from '../database/database-timeouts.js';
 
 /** The one PostgreSQL channel every instance listens on; the trigger name travels in the payload. */
 export const PUBSUB_CHANNEL = 'omero_uploader_events';
@@ -19,7 +20,7 @@ interface Envelope {
  * instance reaches the subscribers of every instance sharing the database. Payloads must be
  * small (send ids and let subscribers reload rows). Events published while this instance is
  * reconnecting its listener are not replayed; subscribers that must not miss a state read it
- * from the database after (re)subscribing.
+ * from the database after (re)subscribing, or on `onReconnect`.
  */
 export class PgPubSub extends PubSubEngine {
   private listener?: pg.Client;
@@ -28,18 +29,29 @@ export class PgPubSub extends PubSubEngine {
   private closed = false;
   private reconnectDelayMs = 100;
   private reconnectTimer?: NodeJS.Timeout;
+  private readonly reconnectListeners = new Set<() => void>();
+  private connectedOnce = false;
   private readonly logger = new Logger(PgPubSub.name);
 
   constructor(
     private readonly url: string,
     private readonly notify: (sql: string, parameters: unknown[]) => Promise<unknown>,
+    /** DATABASE_TIMEOUT_SECONDS: bounds connecting and the LISTEN command, never the wait for events. */
+    private readonly timeoutSeconds = 10,
   ) {
     super();
   }
 
   /** Resolves once this instance is listening. */
   async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'omero-uploader-pubsub' });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'omero-uploader-pubsub',
+      ...connectTimeouts(this.timeoutSeconds),
+      // Bounds LISTEN itself; the connection then waits idle for notifications, which no
+      // statement timeout touches.
+      query_timeout: this.timeoutSeconds * 1000,
+    });
     client.on('notification', (message) => this.dispatch(message.payload));
     client.on('error', (error) => this.logger.warn(`listener connection failed: ${error.message}`));
     try {
@@ -61,6 +73,20 @@ export class PgPubSub extends PubSubEngine {
     });
     this.listener = client;
     this.reconnectDelayMs = 100;
+    if (this.connectedOnce) {
+      this.logger.log('listener reconnected');
+      for (const listener of this.reconnectListeners) listener();
+    }
+    this.connectedOnce = true;
+  }
+
+  /**
+   * Calls `listener` each time the listener connection is back after it was lost: events
+   * published meanwhile were missed, so whoever caches state reloads it. Returns the way to stop.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   async close(): Promise<void> {

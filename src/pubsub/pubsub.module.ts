@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { databaseUrlOf } from '../database/database-url.js';
+import { Environment } from '../environment/environment.js';
 import { PgPubSub } from './pg-pubsub.js';
 
 /** Injection token of the application's PubSub (a PgPubSub). */
@@ -12,9 +13,13 @@ export const PUB_SUB = Symbol('PUB_SUB');
   providers: [
     {
       provide: PUB_SUB,
-      inject: [getDataSourceToken()],
-      useFactory: async (db: DataSource) => {
-        const pubsub = new PgPubSub(databaseUrlOf(db), (sql, parameters) => db.query(sql, parameters));
+      inject: [getDataSourceToken(), Environment],
+      useFactory: async (db: DataSource, env: Environment) => {
+        const pubsub = new PgPubSub(
+          databaseUrlOf(db),
+          (sql, parameters) => db.query(sql, parameters),
+          env.DATABASE_TIMEOUT_SECONDS,
+        );
         await pubsub.connect();
         return pubsub;
       },

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/utils';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statementTimeouts } from '../database/database-timeouts.js';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import type { PgPubSub } from '../pubsub/pg-pubsub.js';
 
 const RELEASE_REQUESTED = 'tusLockReleaseRequested';
@@ -39,19 +41,23 @@ export class PgLocker implements Locker {
   /** Held locks someone has asked for: they are given up at unlock, not leased. */
   private readonly wanted = new Set<string>();
   private subscription?: number;
+  readonly acquireTimeoutMs: number;
+  private readonly maxConnections: number;
 
   constructor(
     databaseUrl: string,
     private readonly pubsub: PgPubSub,
-    readonly acquireTimeoutMs = 30_000,
-    maxConnections = 40,
+    { acquireTimeoutMs = 30_000, maxConnections = 40, timeoutSeconds = 10 } = {},
   ) {
+    this.acquireTimeoutMs = acquireTimeoutMs;
+    this.maxConnections = maxConnections;
     this.pool = new pg.Pool({
       connectionString: databaseUrl,
       max: maxConnections,
-      // A full pool must not make a request wait forever: it fails like a lock timeout.
-      connectionTimeoutMillis: 10_000,
       application_name: 'omero-uploader-locks',
+      // A full pool or a database that stopped answering must not make a request wait forever.
+      // Every statement here is short: a held lock waits on an idle connection, untouched.
+      ...statementTimeouts(timeoutSeconds),
     });
     this.pool.on('error', (error) => this.logger.warn(`lock connection failed: ${error.message}`));
   }
@@ -92,7 +98,12 @@ export class PgLocker implements Locker {
    * caller gets `onLost` instead.
    */
   async connect(onLost: (error: Error) => void): Promise<pg.PoolClient> {
-    const client = await this.pool.connect();
+    const full = this.pool.idleCount === 0 && this.pool.totalCount >= this.maxConnections;
+    const client = await this.pool.connect().catch((error: unknown) => {
+      // Waiting for a full pool is a lock timeout; the database not answering is a 503 (the
+      // error filter knows its errors).
+      throw !full && isDatabaseUnavailable(error) ? error : ERRORS.ERR_LOCK_TIMEOUT;
+    });
     client.on('error', onLost);
     return client;
   }
@@ -217,9 +228,7 @@ class PgLock implements Lock {
   }
 
   private async acquire(signal: AbortSignal, askHolder: boolean): Promise<pg.PoolClient> {
-    const client = await this.locker.connect(this.onLost).catch(() => {
-      throw ERRORS.ERR_LOCK_TIMEOUT;
-    });
+    const client = await this.locker.connect(this.onLost);
     const deadline = Date.now() + this.locker.acquireTimeoutMs;
     let askedHolder = !askHolder;
     try {
@@ -245,7 +254,9 @@ class PgLock implements Lock {
         }
       }
     } catch (error) {
-      releaseClient(client, this.broken);
+      // A connection whose statement failed (timed out, broken) is discarded, not reused.
+      const failed = error === ERRORS.ERR_LOCK_TIMEOUT ? undefined : (error as Error);
+      releaseClient(client, this.broken ?? failed);
       throw error === this.broken ? ERRORS.ERR_LOCK_TIMEOUT : error;
     }
   }

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/auth-user.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
+import { ErrorCode } from '../common/errors/app-error.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors.js';
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
 import { isTusError, tusError } from './upload-file.store.js';
 import { UploadsService } from './uploads.service.js';
@@ -60,6 +62,12 @@ export class TusServerService {
           STORAGE_FULL_WHILE_WRITING,
         );
         if (full) return full;
+        if (isDatabaseUnavailable(error)) {
+          // The bytes already written stay: the client resumes once the database is back.
+          this.logger.warn(`upload request failed, the database is not answering: ${String(error)}`);
+          const body = { statusCode: 503, code: ErrorCode.SERVICE_UNAVAILABLE, message: DATABASE_UNAVAILABLE_MESSAGE };
+          return tusError(503, JSON.stringify(body));
+        }
         this.logger.error(error);
         return tusError(
           500,

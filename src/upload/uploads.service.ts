@@ -73,7 +73,10 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
       removed: async (id) => void (await this.markEnded(id, 'cancelled', 'upload_cancelled')),
       expiryMs: () => this.expiryMs,
     });
-    this.locker = new PgLocker(databaseUrlOf(db), pubsub, 30_000, env.UPLOAD_LOCK_CONNECTIONS);
+    this.locker = new PgLocker(databaseUrlOf(db), pubsub, {
+      maxConnections: env.UPLOAD_LOCK_CONNECTIONS,
+      timeoutSeconds: env.DATABASE_TIMEOUT_SECONDS,
+    });
   }
 
   async onModuleInit(): Promise<void> {

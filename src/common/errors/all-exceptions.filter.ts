@@ -3,6 +3,7 @@ import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../database/database-errors.js';
 import { OMERO_UNREACHABLE, OmeroSessionExpiredError, OmeroUnavailableError } from '../../omero/omero-gateway.port.js';
 import { AppError, ErrorCode, errorCodeOf, httpStatusOf, SIGN_IN_FIRST } from './app-error.js';
 
@@ -44,7 +45,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toClientError(exception: unknown): ClientError {
-    const known = exception instanceof AppError ? exception : this.fromOmero(exception);
+    const known =
+      exception instanceof AppError ? exception : (this.fromOmero(exception) ?? this.fromDatabase(exception));
     if (known) {
       return {
         code: known.code,
@@ -84,6 +86,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return new AppError(ErrorCode.SERVICE_UNAVAILABLE, OMERO_UNREACHABLE);
     }
     return null;
+  }
+
+  /**
+   * The database unreachable, restarting or too slow (DATABASE_TIMEOUT_SECONDS): a 503 the
+   * person can act on by waiting, never the driver's message, which names hosts and ports.
+   */
+  private fromDatabase(exception: unknown): AppError | null {
+    if (!isDatabaseUnavailable(exception)) return null;
+    const detail = exception instanceof Error ? exception.message : String(exception);
+    this.logger.warn(`the database is not answering: ${detail}`);
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, { 'Retry-After': '60' });
   }
 
   private messageOf(exception: HttpException, code: ErrorCode): string {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { connectTimeouts } from '../../database/database-timeouts.js';
 import { sessionKeyDigest } from './omero-session.store.js';
 
 const logger = new Logger('SessionLock');
@@ -17,12 +18,17 @@ export type SessionLock = (sessionKey: string, signal: AbortSignal) => Promise<(
 /**
  * A PostgreSQL advisory lock on a connection of its own, held for the whole import: if the
  * process dies, the connection closes and the lock goes with it. Keyed by a digest of the
- * session key, never the key itself.
+ * session key, never the key itself. Connecting is bounded by `timeoutSeconds`; waiting for the
+ * lock is not (it waits for another import of the session, on purpose), nor is holding it.
  */
-export function pgSessionLock(databaseUrl: string): SessionLock {
+export function pgSessionLock(databaseUrl: string, timeoutSeconds = 10): SessionLock {
   return async (sessionKey, signal) => {
     signal.throwIfAborted();
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'omero-uploader-import-lock' });
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: 'omero-uploader-import-lock',
+      ...connectTimeouts(timeoutSeconds),
+    });
     // A dropped connection also drops the lock: worth a line for whoever investigates an overlap.
     client.on('error', (error) => logger.warn(`an OMERO session lock's connection failed: ${error.message}`));
     const close = () => client.end().catch(() => undefined);

@@ -1,0 +1,82 @@
+import pg from 'pg';
+
+/** How long health waits for the database, whatever DATABASE_TIMEOUT_SECONDS says. */
+export const PROBE_TIMEOUT_MS = 2000;
+
+export type ProbeResult = { status: 'up'; latencyMs: number } | { status: 'down'; error: string };
+
+/**
+ * Health's own connection to the database, outside the app's pool: when hung queries hold
+ * every pooled connection, a probe queued behind them would say nothing about the database.
+ * One connection, kept between probes; concurrent probes share one round trip, so a flood of
+ * health checks costs the database one query at a time.
+ */
+export class DatabaseProbe {
+  private client?: pg.Client;
+  private running?: Promise<ProbeResult>;
+
+  constructor(
+    private readonly url: string,
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {}
+
+  check(): Promise<ProbeResult> {
+    this.running ??= this.probe().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  close(): void {
+    this.discard();
+  }
+
+  private async probe(): Promise<ProbeResult> {
+    const started = performance.now();
+    try {
+      this.client ??= await this.connect();
+      await this.client.query('SELECT 1');
+      return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    } catch (error) {
+      // A connection that timed out may still wait for its answer: never reuse it.
+      this.discard();
+      this.onFailure(error);
+      const timedOut = error instanceof Error && /timeout|timed out/i.test(error.message);
+      // The driver's message names the host and port; health is public.
+      return {
+        status: 'down',
+        error: timedOut
+          ? `The database did not answer within ${PROBE_TIMEOUT_MS / 1000} s.`
+          : 'The database refused or dropped the connection.',
+      };
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'omero-uploader-health',
+      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      query_timeout: PROBE_TIMEOUT_MS,
+    });
+    client.on('error', () => this.discard(client));
+    try {
+      await client.connect();
+    } catch (error) {
+      destroy(client);
+      throw error;
+    }
+    return client;
+  }
+
+  private discard(client = this.client): void {
+    if (!client) return;
+    if (client === this.client) this.client = undefined;
+    destroy(client);
+  }
+}
+
+/** Ends a connection at once: a polite end() waits for a server that may be frozen. */
+function destroy(client: pg.Client): void {
+  client.on('error', () => undefined);
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  void client.end().catch(() => undefined);
+}
