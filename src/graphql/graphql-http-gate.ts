@@ -11,6 +11,9 @@ function refuse(response: Response, status: number, message: string, code: Error
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
+/** The first operation's name, read without parsing: for the log line of a refused request. */
+const FIRST_OPERATION_NAME = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
+
 /** The query, variables and operation name of a POST body or a GET query string. */
 function operationOf(request: Request) {
   const source = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | undefined;
@@ -44,7 +47,7 @@ export function graphqlHttpGate(auth: AuthService, schema: () => GraphQLSchema) 
   return async (request: Request & { user?: AuthUser }, response: Response, next: NextFunction) => {
     if (request.method !== 'POST' && request.method !== 'GET') return next();
     const { query, variables, operationName } = operationOf(request);
-    nameOperation(request, operationName);
+    nameOperation(request, operationName ?? FIRST_OPERATION_NAME.exec(query?.slice(0, 1_000) ?? '')?.[1]);
     try {
       request.user = await auth.authenticateAuthorization(request.headers.authorization);
     } catch (error) {

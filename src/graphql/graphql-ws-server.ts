@@ -87,6 +87,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     this.server = useServer<Record<string, unknown> | undefined, ConnectionState>(
       {
         schema: this.schemaHost.schema,
+        isProd: this.env.isProduction,
         connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitMs,
         validate: (schema, document) => this.validate(schema, document),
         onConnect: (context: WsContext) => this.onConnect(context),
@@ -120,7 +121,19 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       socket.destroy();
       return;
     }
-    this.wss!.handleUpgrade(request, socket, head, (ws) => this.wss!.emit('connection', ws, request));
+    this.wss!.handleUpgrade(request, socket, head, (ws) => {
+      // ws reports a client's protocol violations (a message over maxPayload, a bad frame) as
+      // socket errors after closing with the matching code (1009, 1002); graphql-ws would print
+      // each as an internal error with a stack. They are the client's doing: one warning.
+      const emit = ws.emit.bind(ws);
+      ws.emit = (event: string | symbol, ...args: unknown[]) => {
+        const code = (args[0] as { code?: unknown } | undefined)?.code;
+        if (event !== 'error' || typeof code !== 'string' || !code.startsWith('WS_ERR_')) return emit(event, ...args);
+        this.logger.warn({ event: 'websocket_refused', code, message: (args[0] as Error).message });
+        return true;
+      };
+      this.wss!.emit('connection', ws, request);
+    });
   };
 
   private async onConnect(context: WsContext): Promise<boolean> {

@@ -14,6 +14,7 @@ import {
   parse,
   type SelectionSetNode,
   type ValueNode,
+  visit,
 } from 'graphql';
 import { ErrorCode } from '../common/errors/app-error.js';
 
@@ -126,23 +127,24 @@ class DocumentMeasure {
     }
   }
 
-  /** Sums over all operations (all are validated, whichever one runs), and unused fragments too. */
+  /**
+   * Sums over all operations (all are validated, whichever one runs). Aliases are the larger of
+   * that sum and the aliases written in the document, since validation also walks fragments
+   * that no operation spreads.
+   */
   total(): Measure {
     const total = { ...ZERO };
     for (const definition of this.document.definitions) {
-      let measure: Measure;
-      if (definition.kind === Kind.OPERATION_DEFINITION) {
-        const root = this.schema.getRootType(definition.operation) ?? undefined;
-        measure = this.selectionSet(definition.selectionSet, root);
-      } else if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-        // Counted only for aliases: validation still walks a fragment that nothing spreads.
-        measure = { ...this.fragment(definition.name.value), depth: 0, cost: 0 };
-      } else continue;
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      const root = this.schema.getRootType(definition.operation) ?? undefined;
+      const measure = this.selectionSet(definition.selectionSet, root);
       total.aliases += measure.aliases;
       total.cost += measure.cost;
       total.depth = Math.max(total.depth, measure.depth);
     }
-    return total;
+    let written = 0;
+    visit(this.document, { Field: (field) => void (field.alias && written++) });
+    return { ...total, aliases: Math.max(total.aliases, written) };
   }
 
   private selectionSet(selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): Measure {
