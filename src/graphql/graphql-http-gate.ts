@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -5,6 +6,10 @@ import type { AuthService } from '../auth/auth.service.js';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { nameOperation } from '../logging/logger.js';
 import { checkQuery } from './query-limits.js';
+
+const logger = new Logger('GraphQL');
+
+const CREDENTIALS_UNCHECKED = 'Your credentials could not be checked just now. Try again in a moment.';
 
 /** The GraphQL response of a request refused before it was parsed: `{ errors: [...] }`. */
 function refuse(response: Response, status: number, message: string, code: ErrorCode) {
@@ -51,8 +56,12 @@ export function graphqlHttpGate(auth: AuthService, schema: () => GraphQLSchema) 
     try {
       request.user = await auth.authenticateAuthorization(request.headers.authorization);
     } catch (error) {
-      if (!(error instanceof AppError)) return next(error);
-      return refuse(response, 200, error.message, error.code);
+      if (error instanceof AppError) return refuse(response, 200, error.message, error.code);
+      // Answered here rather than passed on: the request must not reach the parser unchecked,
+      // and Express's own error page would show a stack. The token check reads the database;
+      // a failed query's parameters may hold token hashes, so only its message is logged.
+      logger.error(`credentials could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+      return refuse(response, 503, CREDENTIALS_UNCHECKED, ErrorCode.SERVICE_UNAVAILABLE);
     }
     if (query === undefined) return next();
     const checked = checkQuery(schema(), query, variables, operationName);
