@@ -177,6 +177,26 @@ describe('credentials withdrawn from open WebSocket subscriptions', () => {
     }
   });
 
+  it('closes within the 30 s recheck a connection whose change was never announced', async () => {
+    const gus = await createUser(first.url, adminToken, 'gus');
+    const watched = subscriber(second.url, gus.token);
+    await new Promise<void>((resolve, reject) =>
+      watched.client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: reject, complete: resolve }),
+    );
+    // As if the announcement were lost (the listener reconnecting): the change is made unheard.
+    await db.query('BEGIN');
+    await db.query('ALTER TABLE users DISABLE TRIGGER user_credentials_changed');
+    await db.query('UPDATE users SET disabled = true WHERE id = $1', [gus.id]);
+    await db.query('ALTER TABLE users ENABLE TRIGGER user_credentials_changed');
+    await db.query('COMMIT');
+    await waitFor(() => watched.closed.code, Boolean, 45_000, 100);
+    expect(watched.closed).toEqual({
+      code: 4401,
+      reason: 'This account is disabled. Ask an administrator to enable it.',
+    });
+    await watched.client.dispose();
+  }, 60_000);
+
   // Last: closing a second app in this process disturbs the others' sign-in (a shared registry).
   it('closes the subscriptions of an expired access token', async () => {
     const shortLived = await startTestApp({ databaseUrl: first.databaseUrl, env: { JWT_EXPIRES_IN: '8s' } });
