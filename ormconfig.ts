@@ -13,6 +13,7 @@ import { CreateOmeroSessions1764000000000 } from './src/database/migrations/1764
 import { ImportJobTriggers1764100000000 } from './src/database/migrations/1764100000000-import-job-triggers.js';
 import { OmeroUserIds1764200000000 } from './src/database/migrations/1764200000000-omero-user-ids.js';
 import { ScrubImportJobErrors1764500000000 } from './src/database/migrations/1764500000000-scrub-import-job-errors.js';
+import { CredentialsChangeTriggers1764600000000 } from './src/database/migrations/1764600000000-credentials-change-triggers.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -39,6 +40,7 @@ export const migrations = [
   ImportJobTriggers1764100000000,
   OmeroUserIds1764200000000,
   ScrubImportJobErrors1764500000000,
+  CredentialsChangeTriggers1764600000000,
 ];
 
 /**

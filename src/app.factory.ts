@@ -5,7 +5,10 @@ import { EXPOSED_HEADERS } from '@tus/utils';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import type { Server as HttpServer } from 'node:http';
 import type { DestinationStream } from 'pino';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { AppModule } from './app.module.js';
+import { AuthService } from './auth/auth.service.js';
+import { graphqlHttpGate } from './graphql/graphql-http-gate.js';
 import { errorCodeOf } from './common/errors/app-error.js';
 import type { Environment } from './environment/environment.js';
 import { answerClientErrors } from './http-security/client-errors.js';
@@ -82,6 +85,11 @@ export async function createApp(
     isBearerOnly(request.path) ? next() : credentialed(request, response, next),
   );
   app.use(bodyParsersExcept(TUS_PATH));
+  const schemaHost = app.get(GraphQLSchemaHost);
+  app.use(
+    '/graphql',
+    graphqlHttpGate(app.get(AuthService), () => schemaHost.schema),
+  );
   // Every tus answer, the guard's 401 and the protocol checks' 412/413/415 included, must be
   // readable by browser clients on other origins; tus's own answers set the same headers.
   app.use(TUS_PATH, (_request: Request, response: Response, next: NextFunction) => {

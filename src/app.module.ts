@@ -8,12 +8,12 @@ import { dataSourceOptions } from '../ormconfig.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
-import { AuthService } from './auth/auth.service.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { runMigrations } from './database/migrate.js';
 import { Environment } from './environment/environment.js';
 import { EnvironmentModule } from './environment/environment.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
+import { GraphqlWsServer } from './graphql/graphql-ws-server.js';
 import { HealthController } from './health/health.controller.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UploadModule } from './upload/upload.module.js';
@@ -56,13 +56,13 @@ export class AppModule {
         ImportModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AuthModule],
-          inject: [AuthService],
-          useFactory: (auth: AuthService) => graphqlOptions(auth),
+          inject: [Environment],
+          useFactory: (env: Environment) => graphqlOptions(env),
         }),
       ],
       controllers: [HealthController],
       providers: [
+        GraphqlWsServer,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {
           provide: APP_PIPE,

@@ -12,6 +12,9 @@ export const API_TOKEN_PREFIX = 'omu_';
 /** last_used_at is refreshed at most this often, so a busy integrator costs no write per call. */
 const LAST_USED_RESOLUTION = '1 minute';
 
+/** Why a revoked token is refused, on HTTP and when its open WebSockets are closed. */
+export const TOKEN_REVOKED = 'This API token was revoked. Create a new one.';
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 @Injectable()
@@ -41,15 +44,15 @@ export class ApiTokensService {
     // Already revoked: revoking again is a no-op, not an error.
   }
 
-  /** The user id behind a live token, or an error saying why the token is refused. */
-  async resolve(token: string): Promise<string> {
+  /** The token's id and the user behind it when it is live, or an error saying why it is refused. */
+  async resolve(token: string): Promise<{ id: string; userId: string }> {
     const found = await this.tokens.findOneBy({ tokenHash: sha256(token) });
     if (!found)
       throw new AppError(
         ErrorCode.UNAUTHENTICATED,
         'This API token is not valid. Check that it was copied whole, or create a new one.',
       );
-    if (found.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API token was revoked. Create a new one.');
+    if (found.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, TOKEN_REVOKED);
     await this.tokens
       .createQueryBuilder()
       .update()
@@ -57,6 +60,6 @@ export class ApiTokensService {
       .where('id = :id', { id: found.id })
       .andWhere(`(last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}')`)
       .execute();
-    return found.userId;
+    return { id: found.id, userId: found.userId };
   }
 }

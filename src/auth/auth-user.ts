@@ -9,6 +9,8 @@ export interface AuthUser {
   via: 'access-token' | 'api-token';
   /** When the access token it came with expires (API tokens do not). */
   expiresAt?: Date;
+  /** The API token it came with, so that revoking the token closes its open connections. */
+  apiTokenId?: string;
 }
 
 export function isAdmin(user: Pick<AuthUser, 'roles'>): boolean {

@@ -12,6 +12,11 @@ import { SignInStrategy } from './sign-in-strategy.js';
 import { rolesOf, type User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
+/** Why a disabled user's sign-in, tokens and open connections are refused. */
+export const ACCOUNT_DISABLED = 'This account is disabled. Ask an administrator to enable it.';
+/** Why the tokens and open connections of a deleted user are refused. */
+export const ACCOUNT_GONE = 'The account behind this token no longer exists.';
+
 /** The one message for a wrong username and a wrong password alike. */
 export const BAD_CREDENTIALS = 'The username or password is incorrect.';
 
@@ -71,7 +76,7 @@ export class AuthService {
       throw new AppError(ErrorCode.UNAUTHENTICATED, BAD_CREDENTIALS);
     }
     if (user.disabled) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
+      throw new AppError(ErrorCode.UNAUTHENTICATED, ACCOUNT_DISABLED);
     }
     await this.throttle.succeeded(attempt);
     return toAuthUser(user, 'access-token');
@@ -106,16 +111,18 @@ export class AuthService {
    */
   async authenticateBearer(token: string): Promise<AuthUser> {
     const via = token.startsWith(API_TOKEN_PREFIX) ? 'api-token' : 'access-token';
-    const { userId, expiresAt } =
+    const { userId, expiresAt, apiTokenId } =
       via === 'api-token'
-        ? { userId: await this.apiTokens.resolve(token), expiresAt: undefined }
-        : await this.verifyAccessToken(token);
+        ? await this.apiTokens
+            .resolve(token)
+            .then(({ id, userId }) => ({ userId, apiTokenId: id, expiresAt: undefined }))
+        : { ...(await this.verifyAccessToken(token)), apiTokenId: undefined };
     const user = await this.users.findIdentity(userId);
-    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The account behind this token no longer exists.');
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, ACCOUNT_GONE);
     if (user.disabled) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account is disabled. Ask an administrator to enable it.');
+      throw new AppError(ErrorCode.UNAUTHENTICATED, ACCOUNT_DISABLED);
     }
-    return { ...toAuthUser(user, via), expiresAt };
+    return { ...toAuthUser(user, via), expiresAt, apiTokenId };
   }
 
   /** Reads `Bearer <token>` from a header or a graphql-ws connection parameter. */

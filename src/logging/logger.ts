@@ -38,10 +38,20 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** The GraphQL operation each request carried, for its log line (see nameOperation). */
+const operationNames = new WeakMap<IncomingMessage, string>();
+
+/** Records which GraphQL operation a request carries, so that its log line names it. */
+export function nameOperation(req: IncomingMessage, name: string | undefined): void {
+  if (name) operationNames.set(req, name.slice(0, 128));
+}
+
 /**
  * Express middleware: gives each request an id (the caller's `X-Request-Id` when it is a sane
  * token, else a UUID), echoes it in the response and logs one line per completed request.
- * Query strings are dropped from the logged URL because they can carry tokens.
+ * Query strings are dropped from the logged URL because they can carry tokens. The URL is
+ * Express's `originalUrl`: routers mounted on a path (GraphQL's at /graphql) rewrite `url` to
+ * the part below their mount point while they handle the request.
  *
  * One logger for all requests and one listener per request, rather than pino-http's child
  * logger per request: on the upload path every object a request keeps alive is copied to V8's
@@ -57,9 +67,11 @@ export function requestLogging(level: string, destination?: pino.DestinationStre
     // 'close' comes after 'finish', and alone when the client went away before the answer.
     res.once('close', () => {
       const status = res.writableFinished ? res.statusCode : undefined;
+      const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
       const line = {
         requestId,
-        req: { method: req.method, url: req.url?.split('?')[0], remoteAddress: req.socket.remoteAddress },
+        req: { method: req.method, url: url?.split('?')[0], remoteAddress: req.socket.remoteAddress },
+        operationName: operationNames.get(req),
         res: { statusCode: status ?? null },
         responseTime: Date.now() - started,
       };
