@@ -10,6 +10,7 @@ import { CreateUploadTables1763800000000 } from './src/database/migrations/17638
 import { CreateImportTables1763900000000 } from './src/database/migrations/1763900000000-create-import-tables.js';
 import { CreateOmeroSessions1764000000000 } from './src/database/migrations/1764000000000-create-omero-sessions.js';
 import { ImportJobTriggers1764100000000 } from './src/database/migrations/1764100000000-import-job-triggers.js';
+import { SandboxImportKeys1764400000000 } from './src/database/migrations/1764400000000-sandbox-import-keys.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -34,6 +35,7 @@ export const migrations = [
   CreateImportTables1763900000000,
   CreateOmeroSessions1764000000000,
   ImportJobTriggers1764100000000,
+  SandboxImportKeys1764400000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

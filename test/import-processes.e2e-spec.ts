@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { accessToken, graphql, starterDataset, wsClient } from './support/clients.js';
 import {
@@ -153,6 +154,44 @@ describe('import workers as real processes', () => {
         }
       },
     );
+  });
+
+  it('runs a job again within a minute when the instance that took it from the queue died before starting it', async () => {
+    // Prepare: a web process queues the job (it runs no workers, so the job stays QUEUED).
+    const env = await sharedEnvironment({ IMPORT_HEARTBEAT_SECONDS: '1' });
+    const web = spawn({ ...env, APP_ROLE: 'web' });
+    const url = await waitUntilReady(web);
+    const { token, target } = await signInWithTarget(url);
+    const jobId = await uploadForImport(url, token, target, 'fetched-then-lost.tiff');
+    // A worker instance takes the job's entry from the queue (a real pg-boss fetch), and dies
+    // before claiming the job: its entry stays active, as pg-boss keeps it until it expires.
+    const dying = new PgBoss({
+      connectionString: env.DATABASE_URL,
+      schema: 'pgboss',
+      supervise: false,
+      schedule: false,
+    });
+    await dying.start();
+    const fetched = await dying.fetch<{ jobId: string }>('omero-import');
+    await dying.stop({ graceful: false, wait: true });
+    expect(fetched?.map((entry) => entry.data.jobId)).toEqual([jobId]);
+    web.child.kill('SIGKILL');
+    await web.exited;
+
+    // Act: a fresh instance starts on the same database and DATA_DIR.
+    const second = spawn(env);
+    const secondUrl = await waitUntilReady(second);
+
+    // Assert: the job runs once a dead fetcher's entry is 4.5 heartbeats old (4.5 s here), not
+    // after the two minutes a QUEUED job used to wait; one image, one attempt.
+    const done = await waitFor(readJob(secondUrl, token, jobId), ended, 60_000);
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 1,
+      errorCode: null,
+      omeroImageIds: [expect.any(String)],
+    });
+    expect(second.stdout()).toContain(`import ${jobId} was queued but no worker took it; queued again`);
   });
 
   it('runs a job queued through an APP_ROLE=web process in an APP_ROLE=worker process, which serves no HTTP', async () => {

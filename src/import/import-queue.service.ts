@@ -105,15 +105,20 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Those of these jobs with no entry waiting in the queue. An active entry does not count: its
-   * worker may have died before claiming the job.
+   * Those of these jobs that no live worker is about to start: no entry waiting in the queue,
+   * and none fetched within the last `fetchedWithinSeconds`. A worker claims a job the moment it
+   * fetches its entry, so an entry fetched longer ago whose job is still QUEUED belongs to an
+   * instance that died in between; pg-boss would keep it active until it expires (the import
+   * timeout, an hour by default), so it does not count.
    */
-  async withoutEntries(jobIds: string[]): Promise<string[]> {
+  async withoutLiveEntries(jobIds: string[], fetchedWithinSeconds: number): Promise<string[]> {
     if (!jobIds.length) return [];
     const rows = (await this.db.query(
       `SELECT DISTINCT singleton_key AS id FROM ${SCHEMA}.job
-       WHERE name = $1 AND singleton_key = ANY($2) AND state IN ('created', 'retry')`,
-      [IMPORT_QUEUE, jobIds],
+       WHERE name = $1 AND singleton_key = ANY($2)
+         AND (state IN ('created', 'retry')
+              OR (state = 'active' AND started_on > now() - make_interval(secs => $3)))`,
+      [IMPORT_QUEUE, jobIds, fetchedWithinSeconds],
     )) as { id: string }[];
     const held = new Set(rows.map((row) => row.id));
     return jobIds.filter((id) => !held.has(id));

@@ -52,6 +52,11 @@ export interface ImportRequest {
   /** Aborting it cancels the import: nothing may be left running. */
   signal: AbortSignal;
   timeoutMs: number;
+  /**
+   * The same for every attempt of one import (the job's id): an adapter that can uses it to
+   * finish what an interrupted attempt began rather than fail or import twice.
+   */
+  importKey?: string;
 }
 
 export interface ImportResult {
@@ -142,4 +147,13 @@ export abstract class OmeroGateway {
 
   /** Imports one file as the user; throws OmeroImportError on failure. */
   abstract importFile(request: ImportRequest): Promise<ImportResult>;
+
+  /**
+   * Whether an earlier attempt of this import (its importKey) took the source file already and
+   * importFile can finish without it: a source gone for that reason is no reason to fail.
+   */
+  tookSourceOf(importKey: string): Promise<boolean> {
+    void importKey;
+    return Promise.resolve(false);
+  }
 }
