@@ -263,7 +263,7 @@ describe('import workers as real processes', () => {
       omeroImageIds: [expect.any(String)],
     });
     expect(second.stdout()).toContain(`import ${jobId} was queued but no worker took it; queued again`);
-  });
+  }, 120_000);
 
   it('runs a job queued through an APP_ROLE=web process in an APP_ROLE=worker process, which serves no HTTP', async () => {
     // Prepare: the web process alone; a subscriber on it.
