@@ -206,6 +206,17 @@ export class Environment {
   @IsString()
   OMERO_TIMEOUT_SECONDS?: string;
 
+  /**
+   * How often the OMERO session of each user with queued or running imports is joined, so that
+   * OMERO does not end it for idleness while the imports wait (OMERO's idle timeout is 10
+   * minutes by default: keep this well inside yours). Only with OMERO_WEB_URL set.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  OMERO_KEEPALIVE_SECONDS = 300;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

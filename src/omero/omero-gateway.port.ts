@@ -132,6 +132,8 @@ export class OmeroSessionExpiredError extends OmeroImportError {
   }
 }
 
+export type SessionState = 'alive' | 'ended' | 'unknown';
+
 export abstract class OmeroGateway {
   /** 'sandbox' targets are labelled as such in the UIs. */
   abstract readonly kind: 'omero' | 'sandbox';
@@ -147,6 +149,17 @@ export abstract class OmeroGateway {
 
   /** Imports one file as the user; throws OmeroImportError on failure. */
   abstract importFile(request: ImportRequest): Promise<ImportResult>;
+
+  /**
+   * Joins the user's OMERO session so that OMERO does not end it for idleness while their
+   * imports wait (10 minutes idle by default). 'ended': OMERO no longer knows the session (or
+   * none is kept here), and only signing in again helps; 'unknown': OMERO could not be asked.
+   * Adapters without user sessions (the sandbox) answer 'alive'.
+   */
+  keepSessionAlive(user: OmeroUser): Promise<SessionState> {
+    void user;
+    return Promise.resolve('alive');
+  }
 
   /**
    * Whether an earlier attempt of this import (its importKey) took the source file already and

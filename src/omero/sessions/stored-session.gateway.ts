@@ -33,6 +33,10 @@ export class StoredSessionGateway extends OmeroGateway {
     return this.inner.importFile({ ...request, user: await this.withKey(request.user) });
   }
 
+  async keepSessionAlive(user: OmeroUser) {
+    return this.inner.keepSessionAlive(await this.withKey(user));
+  }
+
   tookSourceOf(importKey: string) {
     return this.inner.tookSourceOf(importKey);
   }
