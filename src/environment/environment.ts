@@ -148,7 +148,8 @@ export class Environment {
   /**
    * How often a worker records that it is still running an import. An import whose last
    * heartbeat is 4.5 times this old lost its worker (the process died): any worker instance
-   * queues it again, or fails it after its last attempt.
+   * queues it again, or fails it after its last attempt. So does a job taken from the queue and
+   * not started for as long (its instance died in between).
    */
   @Transform(toInt)
   @IsInt()
