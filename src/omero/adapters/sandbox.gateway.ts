@@ -94,13 +94,13 @@ export class SandboxGateway extends OmeroGateway {
       const earlier = await this.recorded(key);
       if (earlier) return earlier;
     }
-    const destination = join(this.repositoryDir, key ?? 'unkeyed', basename(request.path));
+    const keyed = key ? join(this.repositoryDir, key, basename(request.path)) : undefined;
     const resumed =
-      Boolean(key) && request.transfer === 'upload_rm' && !existsSync(request.path) && existsSync(destination);
+      keyed !== undefined && request.transfer === 'upload_rm' && !existsSync(request.path) && existsSync(keyed);
 
     let header;
     try {
-      header = await readImageHeader(resumed ? destination : request.path, basename(request.path));
+      header = await readImageHeader(resumed ? keyed : request.path, basename(request.path));
     } catch (error) {
       if (!(error instanceof UnreadableImageError)) throw error;
       throw new OmeroImportError('UNREADABLE_FILE', error.message, `${error.message}\nNo imports due to errors!`);
@@ -115,12 +115,10 @@ export class SandboxGateway extends OmeroGateway {
               CASE WHEN $1 THEN nextval('sandbox_plate_ids')::int END AS plate`,
       [target.type === 'SCREEN'],
     )) as { fileset: number; plate: number | null }[];
+    // Without a key (no job), the folder is named after the fileset.
     const stored = resumed
-      ? destination
-      : await this.store(
-          request,
-          key ? destination : join(this.repositoryDir, String(ids.fileset), basename(request.path)),
-        );
+      ? keyed
+      : await this.store(request, keyed ?? join(this.repositoryDir, String(ids.fileset), basename(request.path)));
     let images: { id: number }[];
     try {
       images = (await this.db.query(
