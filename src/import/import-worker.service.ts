@@ -316,16 +316,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         )) as [{ id: string; status: string }[], number];
         for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id, { manager });
       });
-      const staleSeconds = this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS;
-      const waiting = (await this.db.query(
-        `SELECT id FROM import_jobs WHERE status = 'QUEUED' AND queued_at < now() - make_interval(secs => $1)
-         ORDER BY queued_at LIMIT 500`,
-        [staleSeconds],
-      )) as { id: string }[];
-      const stranded = await this.queue.withoutLiveEntries(
-        waiting.map((job) => job.id),
-        staleSeconds,
-      );
+      const stranded = await this.queue.stranded(this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS);
       for (const id of stranded) {
         this.logger.warn(`import ${id} was queued but no worker took it; queued again`);
         await this.queue.send(id);
