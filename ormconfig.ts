@@ -12,6 +12,7 @@ import { CreateImportTables1763900000000 } from './src/database/migrations/17639
 import { CreateOmeroSessions1764000000000 } from './src/database/migrations/1764000000000-create-omero-sessions.js';
 import { ImportJobTriggers1764100000000 } from './src/database/migrations/1764100000000-import-job-triggers.js';
 import { OmeroUserIds1764200000000 } from './src/database/migrations/1764200000000-omero-user-ids.js';
+import { SandboxImportKeys1764400000000 } from './src/database/migrations/1764400000000-sandbox-import-keys.js';
 import { ScrubImportJobErrors1764500000000 } from './src/database/migrations/1764500000000-scrub-import-job-errors.js';
 import { CredentialsChangeTriggers1764600000000 } from './src/database/migrations/1764600000000-credentials-change-triggers.js';
 import { ImportJob } from './src/import/import-job.entity.js';
@@ -39,6 +40,7 @@ export const migrations = [
   CreateOmeroSessions1764000000000,
   ImportJobTriggers1764100000000,
   OmeroUserIds1764200000000,
+  SandboxImportKeys1764400000000,
   ScrubImportJobErrors1764500000000,
   CredentialsChangeTriggers1764600000000,
 ];

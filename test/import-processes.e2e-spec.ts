@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { accessToken, graphql, starterDataset, wsClient } from './support/clients.js';
 import {
@@ -154,6 +156,114 @@ describe('import workers as real processes', () => {
       },
     );
   });
+
+  describe("killed in the sandbox's crash window, then restarted: the retry finishes the import instead of failing or importing twice", () => {
+    it.each([
+      { window: 'after the file moved into the repository, before its image was recorded', recorded: false },
+      { window: "after its image was recorded, before the job's outcome was", recorded: true },
+    ])('killed $window', async ({ recorded }) => {
+      // Prepare: one heartbeat a second, so the dead worker is noticed within seconds.
+      const env = await sharedEnvironment({ IMPORT_HEARTBEAT_SECONDS: '1' });
+      const first = spawn(env);
+      const url = await waitUntilReady(first);
+      const { token, target } = await signInWithTarget(url);
+      // While this transaction holds the sandbox's image table, an import that moved its file
+      // into the repository waits to record the image; reading it stays possible.
+      const images = new pg.Client({ connectionString: env.DATABASE_URL });
+      const jobRow = new pg.Client({ connectionString: env.DATABASE_URL });
+      await images.connect();
+      await jobRow.connect();
+      const lockWaits = async () =>
+        (
+          await images.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0].waiting;
+      try {
+        await images.query('BEGIN');
+        await images.query('LOCK TABLE sandbox_images IN EXCLUSIVE MODE');
+        const jobId = await uploadForImport(url, token, target, 'crash-window.tiff');
+        await waitFor(lockWaits, (waiting) => waiting > 0);
+        const [{ source_path: source }] = (
+          await jobRow.query<{ source_path: string }>('SELECT source_path FROM import_jobs WHERE id = $1', [jobId])
+        ).rows;
+        // The file left the uploads for the repository; no image yet.
+        expect(existsSync(join(env.DATA_DIR, source))).toBe(false);
+        expect(readdirSync(join(env.DATA_DIR, 'sandbox-repository', jobId))).toEqual([basename(source)]);
+        if (recorded) {
+          // Hold the job's row instead: the image is recorded, the outcome waits.
+          await jobRow.query('BEGIN');
+          await jobRow.query('SELECT 1 FROM import_jobs WHERE id = $1 FOR UPDATE', [jobId]);
+          await images.query('COMMIT');
+          await waitFor(
+            async () => (await images.query('SELECT id FROM sandbox_images')).rowCount,
+            (count) => count === 1,
+          );
+          await waitFor(lockWaits, (waiting) => waiting > 0);
+        }
+
+        // Act: kill the process in that window, release the database, start again.
+        first.child.kill('SIGKILL');
+        expect(await first.exited).toBe('SIGKILL');
+        await images.query('ROLLBACK');
+        await jobRow.query('ROLLBACK');
+        const second = spawn(env);
+        const secondUrl = await waitUntilReady(second);
+
+        // Assert: the second attempt finished the first one's import: SUCCEEDED, one image.
+        const done = await waitFor(readJob(secondUrl, token, jobId), ended);
+        expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 2, errorCode: null, error: null });
+        const stored = await images.query<{ id: string; repository_path: string }>(
+          'SELECT id::text, repository_path FROM sandbox_images',
+        );
+        expect(stored.rows.map((row) => row.id)).toEqual(done.omeroImageIds);
+        expect(done.omeroImageIds).toHaveLength(1);
+        expect(existsSync(stored.rows[0].repository_path)).toBe(true);
+      } finally {
+        await images.end();
+        await jobRow.end();
+      }
+    });
+  });
+
+  it('runs a job again within a minute when the instance that took it from the queue died before starting it', async () => {
+    // Prepare: a web process queues the job (it runs no workers, so the job stays QUEUED).
+    const env = await sharedEnvironment({ IMPORT_HEARTBEAT_SECONDS: '1' });
+    const web = spawn({ ...env, APP_ROLE: 'web' });
+    const url = await waitUntilReady(web);
+    const { token, target } = await signInWithTarget(url);
+    const jobId = await uploadForImport(url, token, target, 'fetched-then-lost.tiff');
+    // A worker instance takes the job's entry from the queue (a real pg-boss fetch), and dies
+    // before claiming the job: its entry stays active, as pg-boss keeps it until it expires.
+    const dying = new PgBoss({
+      connectionString: env.DATABASE_URL,
+      schema: 'pgboss',
+      supervise: false,
+      schedule: false,
+    });
+    await dying.start();
+    const fetched = await dying.fetch<{ jobId: string }>('omero-import');
+    await dying.stop({ graceful: false, wait: true });
+    expect(fetched?.map((entry) => entry.data.jobId)).toEqual([jobId]);
+    web.child.kill('SIGKILL');
+    await web.exited;
+
+    // Act: a fresh instance starts on the same database and DATA_DIR.
+    const second = spawn(env);
+    const secondUrl = await waitUntilReady(second);
+
+    // Assert: the job runs once a dead fetcher's entry is 4.5 heartbeats old (4.5 s here), not
+    // after the two minutes a QUEUED job used to wait; one image, one attempt.
+    const done = await waitFor(readJob(secondUrl, token, jobId), ended, 60_000);
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 1,
+      errorCode: null,
+      omeroImageIds: [expect.any(String)],
+    });
+    expect(second.stdout()).toContain(`import ${jobId} was queued but no worker took it; queued again`);
+  }, 120_000);
 
   it('runs a job queued through an APP_ROLE=web process in an APP_ROLE=worker process, which serves no HTTP', async () => {
     // Prepare: the web process alone; a subscriber on it.

@@ -197,7 +197,8 @@ export class Environment {
   /**
    * How often a worker records that it is still running an import. An import whose last
    * heartbeat is 4.5 times this old lost its worker (the process died): any worker instance
-   * queues it again, or fails it after its last attempt.
+   * queues it again, or fails it after its last attempt. So does a job taken from the queue and
+   * not started for as long (its instance died in between).
    */
   @Transform(toInt)
   @IsInt()
@@ -254,6 +255,17 @@ export class Environment {
   @IsOptional()
   @IsString()
   OMERO_TIMEOUT_SECONDS?: string;
+
+  /**
+   * How often the OMERO session of each user with queued or running imports is joined, so that
+   * OMERO does not end it for idleness while the imports wait (OMERO's idle timeout is 10
+   * minutes by default: keep this well inside yours). Only with OMERO_WEB_URL set.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  OMERO_KEEPALIVE_SECONDS = 300;
 
   get corsOrigins(): Set<string> {
     return new Set(

@@ -111,18 +111,26 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Those of these jobs with no entry waiting in the queue. An active entry does not count: its
-   * worker may have died before claiming the job.
+   * QUEUED jobs, queued more than `staleSeconds` ago, that no live worker is about to start: no
+   * entry waiting in the queue, and none fetched within `staleSeconds`. A worker claims a job
+   * the moment it fetches its entry, so an entry fetched longer ago whose job is still QUEUED
+   * belongs to an instance that died in between; pg-boss would keep it active until it expires
+   * (the import timeout, an hour by default), so it does not count. One query, so that a deep
+   * queue of waiting jobs never hides a stranded one.
    */
-  async withoutEntries(jobIds: string[]): Promise<string[]> {
-    if (!jobIds.length) return [];
+  async stranded(staleSeconds: number, limit = 500): Promise<string[]> {
     const rows = (await this.db.query(
-      `SELECT DISTINCT singleton_key AS id FROM ${SCHEMA}.job
-       WHERE name = $1 AND singleton_key = ANY($2) AND state IN ('created', 'retry')`,
-      [IMPORT_QUEUE, jobIds],
+      `SELECT j.id FROM import_jobs j
+       WHERE j.status = 'QUEUED' AND j.queued_at < now() - make_interval(secs => $2)
+         AND NOT EXISTS (
+           SELECT 1 FROM ${SCHEMA}.job q
+           WHERE q.name = $1 AND q.singleton_key = j.id::text
+             AND (q.state IN ('created', 'retry')
+                  OR (q.state = 'active' AND q.started_on > now() - make_interval(secs => $2))))
+       ORDER BY j.queued_at LIMIT $3`,
+      [IMPORT_QUEUE, staleSeconds, limit],
     )) as { id: string }[];
-    const held = new Set(rows.map((row) => row.id));
-    return jobIds.filter((id) => !held.has(id));
+    return rows.map((row) => row.id);
   }
 
   /**

@@ -157,6 +157,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       target: { type: job.targetType, id: job.targetId, groupId: job.groupId },
       signal,
       timeoutMs: this.env.IMPORT_TIMEOUT_MINUTES * 60_000,
+      importKey: job.id,
     });
   }
 
@@ -191,7 +192,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       if (!existsSync(this.uploads.incomingPathOf(job.uploadId))) break;
       await sleep(50);
     }
-    if (!existsSync(path))
+    // An attempt that died after OMERO took the file (moved it into its repository) left the
+    // rest for this one to finish.
+    if (!existsSync(path) && !(await this.gateway.tookSourceOf(job.id)))
       throw new JobFailure(
         'SOURCE_MISSING',
         `The uploaded file ${job.fileName} is no longer on the server; upload it again.`,
@@ -300,9 +303,11 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * Jobs whose worker died (no heartbeat) go back to the queue, or fail after their last
-   * attempt (the database counts and announces either). Queued jobs with no entry waiting in
-   * the queue (a worker died between fetching and claiming, or an entry was dropped) are sent
-   * again.
+   * attempt (the database counts and announces either). Queued jobs that no live worker is
+   * about to start are sent again: their entry was fetched by an instance that died before
+   * claiming the job, or was dropped. Both kinds wait the same 4.5 heartbeats, so a job whose
+   * instance died anywhere between the fetch and the end of its import runs again within
+   * 4.5 + 1.5 heartbeats (a minute by default) of the death, once any worker instance runs.
    */
   async sweep(): Promise<void> {
     try {
@@ -322,10 +327,11 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         )) as [{ id: string; status: string }[], number];
         for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id, { manager });
       });
-      const waiting = (await this.db.query(
-        `SELECT id FROM import_jobs WHERE status = 'QUEUED' AND queued_at < now() - interval '2 minutes' LIMIT 500`,
-      )) as { id: string }[];
-      for (const id of await this.queue.withoutEntries(waiting.map((job) => job.id))) await this.queue.send(id);
+      const stranded = await this.queue.stranded(this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS);
+      for (const id of stranded) {
+        this.logger.warn(`import ${id} was queued but no worker took it; queued again`);
+        await this.queue.send(id);
+      }
     } catch (error) {
       this.logger.error(`import sweep failed: ${String(error)}`);
     }

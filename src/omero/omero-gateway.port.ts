@@ -55,6 +55,11 @@ export interface ImportRequest {
   /** Aborting it cancels the import: nothing may be left running. */
   signal: AbortSignal;
   timeoutMs: number;
+  /**
+   * The same for every attempt of one import (the job's id): an adapter that can uses it to
+   * finish what an interrupted attempt began rather than fail or import twice.
+   */
+  importKey?: string;
 }
 
 export interface ImportResult {
@@ -139,6 +144,8 @@ export class OmeroSessionExpiredError extends OmeroImportError {
   }
 }
 
+export type SessionState = 'alive' | 'ended' | 'unknown';
+
 export abstract class OmeroGateway {
   /** 'sandbox' targets are labelled as such in the UIs. */
   abstract readonly kind: 'omero' | 'sandbox';
@@ -154,4 +161,24 @@ export abstract class OmeroGateway {
 
   /** Imports one file as the user; throws OmeroImportError on failure. */
   abstract importFile(request: ImportRequest): Promise<ImportResult>;
+
+  /**
+   * Joins the user's OMERO session so that OMERO does not end it for idleness while their
+   * imports wait (10 minutes idle by default). 'ended': OMERO no longer knows the session (or
+   * none is kept here), and only signing in again helps; 'unknown': OMERO could not be asked.
+   * Adapters without user sessions (the sandbox) answer 'alive'.
+   */
+  keepSessionAlive(user: OmeroUser): Promise<SessionState> {
+    void user;
+    return Promise.resolve('alive');
+  }
+
+  /**
+   * Whether an earlier attempt of this import (its importKey) took the source file already and
+   * importFile can finish without it: a source gone for that reason is no reason to fail.
+   */
+  tookSourceOf(importKey: string): Promise<boolean> {
+    void importKey;
+    return Promise.resolve(false);
+  }
 }

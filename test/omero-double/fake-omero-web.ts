@@ -16,6 +16,12 @@ import type { AddressInfo } from 'node:net';
  *
  * Unreachable servers: stopOmeroServer() closes the OMERO server port (OMERO.web then answers
  * "Server is not responding"); close() closes both.
+ *
+ * Idle timeout (OMERO.md, "Sessions"): a session nobody joined for `idleTimeoutMs` (OMERO's
+ * 10 minutes by default; short in tests) is gone. Every call that joins it resets its clock:
+ * each authenticated OMERO.web request, `GET /webclient/keepalive_ping/` (200 "OK" while signed
+ * in, 200 "Connection Failed" when not), and each join, group switch or import of the CLI.
+ * An import in progress keeps its session alive itself, as `omero import` does.
  */
 
 export type ContainerType = 'Project' | 'Dataset' | 'Screen';
@@ -43,6 +49,8 @@ interface FakeSession {
   userId: number;
   groupId: number;
   expired: boolean;
+  /** When a call last joined the session (Date.now()). */
+  joinedAt: number;
 }
 
 export interface RecordedRequest {
@@ -91,11 +99,16 @@ export class FakeOmeroWeb {
   private web!: Server;
   private blitz!: Server;
   private blitzPortNumber = 0;
+  /** Imports wait for this before they create anything (see holdImports). */
+  private importsHeld: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly maxLimit: number) {}
+  private constructor(
+    private readonly maxLimit: number,
+    private readonly idleTimeoutMs: number,
+  ) {}
 
-  static async start(options: { maxLimit?: number } = {}): Promise<FakeOmeroWeb> {
-    const fake = new FakeOmeroWeb(options.maxLimit ?? 500);
+  static async start(options: { maxLimit?: number; idleTimeoutMs?: number } = {}): Promise<FakeOmeroWeb> {
+    const fake = new FakeOmeroWeb(options.maxLimit ?? 500, options.idleTimeoutMs ?? 600_000);
     fake.web = await listen((request, response) => fake.handleWeb(request, response));
     fake.blitz = await listen((request, response) => fake.handleBlitz(request, response));
     fake.blitzPortNumber = (fake.blitz.address() as AddressInfo).port;
@@ -184,6 +197,25 @@ export class FakeOmeroWeb {
     for (const session of this.sessions.values()) if (session.userId === user.id) session.expired = true;
   }
 
+  /**
+   * Imports reaching the OMERO server from now on wait (as a long import would) until the
+   * returned function is called.
+   */
+  holdImports(): () => void {
+    let release!: () => void;
+    this.importsHeld = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.importsHeld = Promise.resolve();
+      release();
+    };
+  }
+
+  /** Whether the session is still there, without joining it (which would reset its idle clock). */
+  isSessionLive(sessionKey: string): boolean {
+    const session = this.sessions.get(sessionKey);
+    return !!session && !session.expired && Date.now() - session.joinedAt <= this.idleTimeoutMs;
+  }
+
   /** The group a session currently works in. */
   sessionGroup(sessionKey: string): number | undefined {
     return this.sessions.get(sessionKey)?.groupId;
@@ -218,13 +250,16 @@ export class FakeOmeroWeb {
     return [...this.users.values()].find((user) => user.name === name);
   }
 
+  /** Joins the session, which resets its idle clock; undefined once it ended or timed out. */
   private liveSession(key: string | undefined): FakeSession | undefined {
-    const session = key ? this.sessions.get(key) : undefined;
-    return session && !session.expired ? session : undefined;
+    if (!key || !this.isSessionLive(key)) return undefined;
+    const session = this.sessions.get(key)!;
+    session.joinedAt = Date.now();
+    return session;
   }
 
   private openSession(user: FakeUser, groupId: number): FakeSession {
-    const session = { uuid: randomUUID(), userId: user.id, groupId, expired: false };
+    const session = { uuid: randomUUID(), userId: user.id, groupId, expired: false, joinedAt: Date.now() };
     this.sessions.set(session.uuid, session);
     return session;
   }
@@ -240,6 +275,11 @@ export class FakeOmeroWeb {
       return json(response, 200, { data: [{ id: 1, host: this.host, port: this.blitzPort, server: 'omero' }] });
     }
     if (request.method === 'POST' && url.pathname === '/api/v0/login/') return this.login(request, cookies, response);
+    if (request.method === 'GET' && url.pathname === '/webclient/keepalive_ping/') {
+      // The webclient's login_required(ignore_login_fail=True): 200 either way; read the body.
+      const session = this.omeroUp ? this.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
+      return response.writeHead(200, { 'content-type': 'text/plain' }).end(session ? 'OK' : 'Connection Failed');
+    }
     if (request.method === 'GET' && url.pathname.startsWith('/api/v0/m/')) {
       const session = this.omeroUp ? this.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
       if (!session) return json(response, 403, { message: 'Not logged in' });
@@ -405,7 +445,7 @@ export class FakeOmeroWeb {
     json(response, 200, { before, after: this.describe(session) });
   }
 
-  private importFile(body: Record<string, string>, response: ServerResponse) {
+  private async importFile(body: Record<string, string>, response: ServerResponse) {
     const session = this.liveSession(body.key);
     if (!session) return json(response, 404, { kind: 'session', message: 'no such session' });
     const user = this.users.get(session.userId)!;
@@ -420,6 +460,7 @@ export class FakeOmeroWeb {
     const canLink =
       this.canLinkOverrides.get(`${user.id}:${type}:${target.id}`) ?? user.groupIds.includes(target.groupId);
     if (!canLink) return json(response, 403, { message: `Cannot link to ${ref}:Id_${target.id}: not permitted` });
+    await this.importsHeld;
     const imageIds = type === 'Screen' ? [this.ids.image++, this.ids.image++] : [this.ids.image++];
     const plateIds = type === 'Screen' ? [this.ids.plate++] : [];
     const filesetId = this.ids.fileset++;

@@ -136,6 +136,21 @@ export class OmeroWebClient {
     }
   }
 
+  /**
+   * The webclient's keep-alive (`/webclient/keepalive_ping/`), which joins the OMERO session
+   * and so resets its idle clock. It answers 200 either way: "OK" while the session lives,
+   * "Connection Failed" (or a redirect to the login page) once it is gone.
+   */
+  async keepalivePing(session: OmeroWebSession): Promise<boolean> {
+    const response = await this.request(session, 'GET', '/webclient/keepalive_ping/');
+    const body = (await response.text()).trim();
+    if (response.status === 200 && body === 'OK') return true;
+    if (response.status === 200 || (response.status >= 300 && response.status < 400) || response.status === 403) {
+      return false;
+    }
+    throw this.unexpected('/webclient/keepalive_ping/', `HTTP ${response.status}`);
+  }
+
   private async loginRefused(response: Response): Promise<null> {
     const body = await response.text();
     const message = parseMessage(body);

@@ -10,6 +10,7 @@ import {
   type OmeroGroup,
   type OmeroSignIn,
   type OmeroUser,
+  type SessionState,
 } from '../omero-gateway.port.js';
 import type { SessionLock } from '../sessions/session-lock.js';
 import { OmeroCliImporter, SUDO_REFUSED, type CliLogin } from './omero-cli.importer.js';
@@ -168,6 +169,17 @@ export class OmeroServerGateway extends OmeroGateway {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
     });
+  }
+
+  /** Pings OMERO.web's keep-alive with the user's session; a stored session is kept either way. */
+  async keepSessionAlive(user: OmeroUser): Promise<SessionState> {
+    try {
+      return (await this.withSession(user, (session) => this.web.keepalivePing(session))) ? 'alive' : 'ended';
+    } catch (error) {
+      if (error instanceof SessionExpiredError) return 'ended';
+      if (error instanceof OmeroUnavailableError) return 'unknown';
+      throw error;
+    }
   }
 
   private async login(session: OmeroWebSession, username: string, password: string) {

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, rename, symlink, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, rename, symlink, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   type ImportRequest,
@@ -86,9 +87,20 @@ export class SandboxGateway extends OmeroGateway {
       );
     }
 
+    // Idempotent on the import: an image an earlier attempt recorded is the result, and a file
+    // it moved into the repository before dying is where this attempt carries on from.
+    const key = request.importKey;
+    if (key) {
+      const earlier = await this.recorded(key);
+      if (earlier) return earlier;
+    }
+    const keyed = key ? join(this.repositoryDir, key, basename(request.path)) : undefined;
+    const resumed =
+      keyed !== undefined && request.transfer === 'upload_rm' && !existsSync(request.path) && existsSync(keyed);
+
     let header;
     try {
-      header = await readImageHeader(request.path, basename(request.path));
+      header = await readImageHeader(resumed ? keyed : request.path, basename(request.path));
     } catch (error) {
       if (!(error instanceof UnreadableImageError)) throw error;
       const log = [error.message, error.detail, 'No imports due to errors!'].filter(Boolean).join('\n');
@@ -96,20 +108,26 @@ export class SandboxGateway extends OmeroGateway {
     }
     if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
 
-    // Two statements and no transaction: the ids first (the repository folder is named after
-    // the fileset), then the image row once its bytes are in place.
+    // Two steps and no transaction: the bytes go into the repository first, then the image row
+    // is written. A crash in between leaves the file in the repository under the import's key,
+    // which the next attempt finds (above).
     const [ids] = (await this.db.query(
       `SELECT nextval('sandbox_fileset_ids')::int AS fileset,
               CASE WHEN $1 THEN nextval('sandbox_plate_ids')::int END AS plate`,
       [target.type === 'SCREEN'],
     )) as { fileset: number; plate: number | null }[];
-    const stored = await this.store(request, ids.fileset);
+    // Without a key (no job), the folder is named after the fileset.
+    const stored = resumed
+      ? keyed
+      : await this.store(request, keyed ?? join(this.repositoryDir, String(ids.fileset), basename(request.path)));
     let images: { id: number }[];
     try {
       images = (await this.db.query(
         `INSERT INTO sandbox_images
-           (fileset_id, container_id, plate_id, owner_id, name, format, width, height, channels, pixel_type, series_index, repository_path)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id`,
+           (fileset_id, container_id, plate_id, owner_id, name, format, width, height, channels, pixel_type, series_index, repository_path, import_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)
+         ON CONFLICT (import_key, series_index) WHERE import_key IS NOT NULL DO NOTHING
+         RETURNING id`,
         [
           ids.fileset,
           row.id,
@@ -122,6 +140,7 @@ export class SandboxGateway extends OmeroGateway {
           header.channels,
           header.pixelType,
           stored,
+          key ?? null,
         ],
       )) as { id: number }[];
     } catch (error) {
@@ -131,14 +150,42 @@ export class SandboxGateway extends OmeroGateway {
       });
       throw error;
     }
+    // Another attempt of this import recorded it meanwhile (cannot happen while claims are
+    // exclusive, but the index makes sure): theirs is the result.
+    if (images.length === 0 && key) return (await this.recorded(key))!;
     const imageIds = images.map((image) => String(image.id));
     return {
       imageIds,
       plateIds: ids.plate === null ? [] : [String(ids.plate)],
       filesetId: String(ids.fileset),
       log:
+        `${resumed ? 'Continued an interrupted import from the repository.\n' : ''}` +
         `${header.format} ${header.width} x ${header.height}, ${header.channels} channel(s), ${header.pixelType}, ` +
         `${header.planes} plane(s)\n1 file uploaded, 1 fileset created, ${imageIds.length} image imported, 0 errors`,
+    };
+  }
+
+  /** Whether an attempt of this import moved its file into the repository or recorded its image. */
+  async tookSourceOf(importKey: string): Promise<boolean> {
+    if (!/^[\w-]+$/.test(importKey)) return false;
+    const folder = join(this.repositoryDir, importKey);
+    const files = await readdir(folder).catch(() => [] as string[]);
+    return files.length > 0 || (await this.recorded(importKey)) !== null;
+  }
+
+  /** What an attempt of this import recorded, or null. */
+  private async recorded(importKey: string): Promise<ImportResult | null> {
+    const rows = (await this.db.query(
+      `SELECT id, fileset_id, plate_id FROM sandbox_images WHERE import_key = $1 ORDER BY series_index`,
+      [importKey],
+    )) as { id: number; fileset_id: number; plate_id: number | null }[];
+    if (rows.length === 0) return null;
+    const plates = [...new Set(rows.filter((image) => image.plate_id !== null).map((image) => String(image.plate_id)))];
+    return {
+      imageIds: rows.map((image) => String(image.id)),
+      plateIds: plates,
+      filesetId: String(rows[0].fileset_id),
+      log: `Already imported by an earlier attempt: ${rows.length} image(s) recorded, 0 errors`,
     };
   }
 
@@ -198,12 +245,12 @@ export class SandboxGateway extends OmeroGateway {
     });
   }
 
-  /** Keeps the bytes in the repository: moved (upload_rm), copied (upload) or linked (ln_s). */
-  private async store(request: ImportRequest, fileset: number): Promise<string> {
-    const folder = join(this.repositoryDir, String(fileset));
-    await mkdir(folder, { recursive: true });
-    const destination = join(folder, basename(request.path));
+  /** Keeps the bytes in the repository at `destination`: moved (upload_rm), copied (upload) or linked (ln_s). */
+  private async store(request: ImportRequest, destination: string): Promise<string> {
+    await mkdir(dirname(destination), { recursive: true });
     if (request.transfer === 'ln_s') {
+      // A link an interrupted attempt left is replaced.
+      await unlink(destination).catch(() => undefined);
       await symlink(request.path, destination);
     } else if (request.transfer === 'upload') {
       await copyFile(request.path, destination);

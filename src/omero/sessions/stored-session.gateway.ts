@@ -33,6 +33,14 @@ export class StoredSessionGateway extends OmeroGateway {
     return this.inner.importFile({ ...request, user: await this.withKey(request.user) });
   }
 
+  async keepSessionAlive(user: OmeroUser) {
+    return this.inner.keepSessionAlive(await this.withKey(user));
+  }
+
+  tookSourceOf(importKey: string) {
+    return this.inner.tookSourceOf(importKey);
+  }
+
   /** Without a stored session the key stays unset, which the adapter reports as expired. */
   private async withKey(user: OmeroUser): Promise<OmeroUser> {
     return user.sessionKey ? user : { ...user, sessionKey: await this.sessions.keyOf(user.id) };
