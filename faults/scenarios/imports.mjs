@@ -88,7 +88,7 @@ async function killAndRestart(harness, started, between = async () => {}) {
 /** Waits for the upload's job to end, then checks: SUCCEEDED, one image, upload imported intact. */
 async function expectImportedOnce(started, uploadId, killedAt) {
   const { app, token } = started;
-  const state = await waitFor(
+  await waitFor(
     async () => {
       const found = await uploadState(app, token, uploadId);
       const status = found?.importJob?.status;
@@ -97,10 +97,13 @@ async function expectImportedOnce(started, uploadId, killedAt) {
     { ms: WITHIN_MS, every: 250, message: 'the job to end after the restart' },
   );
   const tookMs = Date.now() - killedAt;
-  const job = state.importJob;
+  // `upload` and its `importJob` are read by two queries: the job may have ended between them,
+  // so the upload's own status is read again now that the job is known to have ended.
+  const ended = await uploadState(app, token, uploadId);
+  const job = ended.importJob;
   expect(job.status === 'SUCCEEDED', `job ended ${job.status}: ${job.errorCode} ${job.error}`);
   expect(job.omeroImageIds.length === 1, `images: ${JSON.stringify(job.omeroImageIds)}`);
-  expect(state.status === 'IMPORTED' && state.sha256 === SAMPLE_SHA256, `upload: ${JSON.stringify(state)}`);
+  expect(ended.status === 'IMPORTED' && ended.sha256 === SAMPLE_SHA256, `upload: ${JSON.stringify(ended)}`);
   const db = new pg.Client({ connectionString: started.databaseUrl });
   await db.connect();
   try {
