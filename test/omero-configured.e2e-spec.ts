@@ -12,7 +12,7 @@ import { waitFor } from './support/wait-for.js';
 /**
  * The app with OMERO_* naming a (fake) OMERO: sign-in with OMERO accounts, groups and targets
  * from OMERO.web as the signed-in user, and imports through (a fake) `omero import` with that
- * user's session. Runs against the contract double of OMERO.md (test/omero-double/).
+ * user's session. Runs against the contract double of OMERO (test/omero-double/, see docs/omero.md).
  */
 
 const HERE = dirname(new URL(import.meta.url).pathname);

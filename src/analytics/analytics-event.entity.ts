@@ -13,7 +13,7 @@ export type AnalyticsEventType =
   | 'import_failed';
 
 /**
- * One row per event, read by Metabase (see docs/metabase.md). Never a file name, a path or
+ * One row per event, read by Metabase (see docs/api.md, "Analytics tables"). Never a file name, a path or
  * any other text a user typed: only ids, sizes, durations and codes.
  */
 @Entity({ name: 'analytics_events' })

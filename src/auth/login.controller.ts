@@ -14,7 +14,7 @@ export class LoginController {
   ) {}
 
   /**
-   * JSON {username, password} in; {accessToken, expiresIn, user} out (see CONTRACT.md), and a
+   * JSON {username, password} in; {accessToken, expiresIn, user} out (see docs/api.md, "Signing in"), and a
    * fresh device cookie for the username as typed (LoginGuard has checked it is a string), so
    * that this browser's later attempts are not refused because of failures elsewhere. Clients
    * without cookies sign in just the same.

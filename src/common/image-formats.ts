@@ -1,5 +1,5 @@
 /**
- * Recognising microscopy formats from their first bytes (OMERO.md, "File formats"). Content
+ * Recognising microscopy formats from their first bytes (docs/omero.md, "File formats"). Content
  * wins over the extension: a PNG named .jpg is accepted and recorded as PNG. Two signatures
  * are too weak to trust alone (one byte pair, or two single bytes): DeltaVision and Leica LIF
  * are recognised only when the extension agrees.

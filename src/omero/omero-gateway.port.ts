@@ -1,7 +1,7 @@
 /**
  * The one door to OMERO. The rest of the app asks this port for groups, import targets and
  * imports, and never knows whether a real OMERO server (the command-line importer and the
- * OMERO.web JSON API) or the sandbox answers. See OMERO.md for what a real server does.
+ * OMERO.web JSON API) or the sandbox answers. See docs/omero.md for what a real server does.
  */
 
 export type ImportTargetType = 'DATASET' | 'SCREEN';

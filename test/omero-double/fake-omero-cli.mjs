@@ -9,7 +9,7 @@
  *                [--file OUT] [--errs ERR] [-c] PATH
  *   omero sessions -s H -p P -k KEY group GROUP
  *
- * and answers the way OMERO.md and omero-py do: login messages and failures on its own stderr
+ * and answers the way docs/omero.md and omero-py say: login messages and failures on its own stderr
  * (omero-py exits with its die() code modulo 256), the importer's log and `==> Summary` on
  * --errs, ids on --file. Without -w the password comes from OMERO_PASSWORD, as in omero-py.
  * With -k, an unreachable server is reported as "Bad session key", as omero-py does.

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * A contract double of an OMERO server as this service sees it, faithful to OMERO.md:
+ * A contract double of an OMERO server as this service sees it, faithful to docs/omero.md:
  *
  * - OMERO.web's JSON API on `url`: CSRF token and cookie required for login (Django's HTML 403
  *   without them), 403 `{"message"}` for wrong credentials, paging with `maxLimit` 500 and
@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
  * Unreachable servers: stopOmeroServer() closes the OMERO server port (OMERO.web then answers
  * "Server is not responding"); close() closes both.
  *
- * Idle timeout (OMERO.md, "Sessions"): a session nobody joined for `idleTimeoutMs` (OMERO's
+ * Idle timeout (docs/omero.md, "Sessions"): a session nobody joined for `idleTimeoutMs` (OMERO's
  * 10 minutes by default; short in tests) is gone. Every call that joins it resets its clock:
  * each authenticated OMERO.web request, `GET /webclient/keepalive_ping/` (200 "OK" while signed
  * in, 200 "Connection Failed" when not), and each join, group switch or import of the CLI.

@@ -1,6 +1,6 @@
 /**
  * The error codes clients see, in GraphQL `extensions.code` and in the `code` field of REST and
- * tus error bodies. CONTRACT.md fixes the first five; add codes here and map them below.
+ * tus error bodies. docs/api.md ("Errors") lists them; add codes here, map them below, and document them there.
  */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',

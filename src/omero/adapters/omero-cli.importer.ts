@@ -17,7 +17,7 @@ import { importerEnvironment } from './omero-cli.environment.js';
 
 /**
  * Runs OMERO's command-line importer (`omero import`, omero-py driving the Java importer) for
- * one file, and turns what it says into an ImportResult or an OmeroImportError. See OMERO.md
+ * one file, and turns what it says into an ImportResult or an OmeroImportError. See docs/omero.md
  * for the importer's behaviour; the traps this class exists for:
  * - exit code 0 does not mean success ("No imports due to errors!", a failed fileset under -c);
  * - `omero` is Python that starts Java: killing only the process we spawned would leave the
@@ -342,7 +342,7 @@ const IMPORT_RULES: { matches: (attempt: Attempt) => boolean; diagnose: (attempt
     }),
   },
   {
-    // OMERO.md: exit 3 is a cleanup failure of a *_rm transfer, so the import itself ran, but
+    // docs/omero.md, "The importer": exit 3 is a cleanup failure of a *_rm transfer, so the import itself ran, but
     // its success rule (exit 0, ids, 0 errors) does not hold: the images may well exist, and a
     // retry would import them twice. Hence a permanent failure of its own, not IMPORT_FAILED.
     matches: ({ outcome }) => outcome.code === 3,
@@ -412,7 +412,7 @@ function targetOf(job: CliImportJob): string {
   return `${job.target.type === 'DATASET' ? 'Dataset' : 'Screen'} ${job.target.id}`;
 }
 
-/** OMERO.md: success is exit 0 AND at least one Image or Plate id AND 0 errors in the summary. */
+/** docs/omero.md, "The importer": success is exit 0 AND at least one Image or Plate id AND 0 errors in the summary. */
 function succeeded({ outcome, ids, errorCount }: Attempt): boolean {
   const created = ids.imageIds.length + ids.plateIds.length > 0;
   return !outcome.stopped && outcome.code === 0 && created && errorCount === 0;

@@ -200,7 +200,7 @@ export class OmeroServerGateway extends OmeroGateway {
   ): Promise<T> {
     const key = user.sessionKey;
     const stored = key ? await this.sessions.get(key) : undefined;
-    // Exactly: OMERO's "Alice" and "alice" are two people (OMERO.md).
+    // Exactly: OMERO's "Alice" and "alice" are two people (docs/omero.md, "Usernames").
     if (!key || !stored || stored.username !== user.username) {
       throw new SessionExpiredError();
     }

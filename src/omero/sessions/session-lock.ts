@@ -10,7 +10,7 @@ const logger = new Logger('SessionLock');
  * function releases it. Rejects if `signal` aborts while it waits.
  *
  * Why: with `-k`, the importer uses the session's current group, so each import switches the
- * group first (OMERO.md). Two imports of one session into different groups, on two worker
+ * group first (docs/omero.md, "The importer"). Two imports of one session into different groups, on two worker
  * instances at once, would switch it under each other.
  */
 export type SessionLock = (sessionKey: string, signal: AbortSignal) => Promise<() => Promise<void>>;
