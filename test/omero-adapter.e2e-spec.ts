@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseErrorCount, parseImportOutput } from '../src/omero/adapters/omero-cli.importer.js';
 import { OmeroWebClient, SessionExpiredError } from '../src/omero/adapters/omero-web.client.js';
 import {
   OmeroConfigError,
@@ -786,43 +785,5 @@ describe('omeroOptionsFromEnv', () => {
     expect(() => omeroOptionsFromEnv({ OMERO_WEB_URL: 'https://o.example.org', OMERO_IMPORT_MODE: 'sudo' })).toThrow(
       /OMERO_SUDO_USER is required[\s\S]*OMERO_SUDO_PASSWORD is required/,
     );
-  });
-});
-
-describe("reading the importer's output", () => {
-  it('reads yaml with flow and block lists, and several filesets', () => {
-    const yaml = [
-      '---',
-      '- Fileset: 12',
-      '  Image: [101, 102]',
-      '- Fileset: 13',
-      '  Plate: [5]',
-      '  Image:',
-      '  - 201',
-      '  - 202',
-      '',
-    ];
-    expect(parseImportOutput(yaml.join('\n'))).toEqual({
-      filesetIds: ['12', '13'],
-      imageIds: ['101', '102', '201', '202'],
-      plateIds: ['5'],
-    });
-  });
-
-  it('reads the default ids output too, and nothing from an empty file', () => {
-    expect(parseImportOutput('Plate:5\nImage:101,102\n')).toEqual({
-      filesetIds: [],
-      imageIds: ['101', '102'],
-      plateIds: ['5'],
-    });
-    expect(parseImportOutput('')).toEqual({ filesetIds: [], imageIds: [], plateIds: [] });
-  });
-
-  it("takes the error count from the summary's last line, and null without one", () => {
-    const summary = '==> Summary\n1 file uploaded, 1 fileset created, 1 image imported, 0 errors in 00:00:02.315\n';
-    expect(parseErrorCount(summary)).toBe(0);
-    expect(parseErrorCount('0 errors in 00:00:01.000\n2 errors in 00:00:03.000')).toBe(2);
-    expect(parseErrorCount('1 error in 00:00:01.000')).toBe(1);
-    expect(parseErrorCount('No imports due to errors!')).toBeNull();
   });
 });
