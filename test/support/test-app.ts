@@ -36,12 +36,16 @@ export async function serverAdmin(databaseUrl: string): Promise<{ admin: pg.Clie
   return { admin, database };
 }
 
-/** Ends the connections of one part of the app (by application_name) on a test database. */
+/**
+ * Ends the connections of one part of the app (by application_name) on a test database, and
+ * returns once their server processes are gone (up to 10 s each), so that what the test does
+ * next meets a database that has dropped them.
+ */
 export async function killConnections(databaseUrl: string, applicationName: string): Promise<number> {
   const { admin, database } = await serverAdmin(databaseUrl);
   try {
     const killed = await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+      'SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
       [database, applicationName],
     );
     return killed.rowCount ?? 0;
