@@ -34,7 +34,7 @@ describe('storageName', () => {
     ['nul\u0000byte.tif', 'nulbyte.tif'],
     ['CON.tif', '_CON.tif'],
     ['lpt1', '_lpt1'],
-  ])('makes %p safe as %p', (raw, safe) => {
+  ])('makes %j safe as %j', (raw, safe) => {
     expect(storageName(raw, 'tif')).toBe(safe);
   });
 
