@@ -284,6 +284,7 @@ describe('import workers as real processes', () => {
     try {
       const jobId = await uploadForImport(url, token, target, 'queued-on-web.tiff');
       // Three times the queue's polling interval: a worker in this process would have taken it.
+      // The window is the thing under test (that nothing happens), so it stays a pause.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await readJob(url, token, jobId)()).toMatchObject({ status: 'QUEUED', attempts: 0 });
 

@@ -122,6 +122,8 @@ describe('imports through the sandbox OMERO', () => {
         complete: () => undefined,
       },
     );
+    // Kept as a pause: graphql-ws acknowledges no subscription, so nothing outside the server
+    // says when it is in place, and a probe event would add to the statuses asserted below.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const data = await readFile(join(SAMPLES, 'cells-uint16.tiff'));
@@ -414,6 +416,8 @@ describe('import jobs without a worker, then with one', () => {
           )
         ).data!.upload.importJob;
       const [a, b] = [await jobOf(first.id), await jobOf(second.id)];
+      // The window is the thing under test: that nothing takes the job needs time to show, here
+      // three times the queue's polling interval.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await jobOf(first.id)).status).toBe('QUEUED');
 
@@ -517,6 +521,8 @@ describe('a job taken for lost while its import runs', () => {
 
       // The stale worker changed nothing: the job is the new attempt's, no image was made, and
       // the uploaded file is still there for that attempt.
+      // The window is the thing under test: that the released worker changes nothing can only
+      // show as nothing changing for a while.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await readJob()).toMatchObject({ status: 'RUNNING', attempts: 1, omeroImageIds: [] });
       const images = (await db.query(`SELECT id FROM sandbox_images WHERE name = 'stalled.jpg'`)) as unknown[];

@@ -91,17 +91,22 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
   it('keeps delivering after its listening connection is killed, with one listener per instance', async () => {
     const { admin, database } = await serverAdmin(first.databaseUrl);
     try {
-      const listeners = async () =>
-        Number(
-          (
-            await admin.query(
-              "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-pubsub'",
-              [database],
-            )
-          ).rows[0].n,
-        );
+      const listenerPids = async () =>
+        (
+          await admin.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'omero-uploader-pubsub'",
+            [database],
+          )
+        ).rows.map((row) => row.pid);
+      const listeners = async () => (await listenerPids()).length;
+      const killed = await listenerPids();
       expect(await killConnections(first.databaseUrl, 'omero-uploader-pubsub')).toBeGreaterThanOrEqual(2);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Both instances listen again, on new connections.
+      await waitFor(
+        async () => (await listenerPids()).filter((pid) => !killed.includes(pid)).length,
+        (fresh) => fresh === 2,
+        10_000,
+      );
       const received: unknown[] = [];
       const id = await second.app.get<PgPubSub>(PUB_SUB).subscribe('afterOutage', (payload) => received.push(payload));
       await eventually(() => {
@@ -130,17 +135,32 @@ describe('GraphQL over WebSocket and the PostgreSQL PubSub, with two instances o
 
     subscriber.unsubscribe(id);
     subscriber.unsubscribe(otherId);
+    // A subscriber that stays on the channel shows when the event has been delivered on that
+    // instance: by then, the one that left would have had it too.
+    const witnessed: unknown[] = [];
+    const witness = await subscriber.subscribe('importJobUpdated', (payload) => witnessed.push(payload));
     await publisher.publish('importJobUpdated', { id: 'job-1', status: 'SUCCEEDED' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(() => witnessed.length === 1);
+    subscriber.unsubscribe(witness);
     expect(received).toHaveLength(1);
   });
 
   it('feeds GraphQL async iterators from the other instance', async () => {
     const iterator = second.app.get<PgPubSub>(PUB_SUB).asyncIterableIterator<{ n: number }>('counter');
     const next = iterator.next();
-    // The iterator subscribes lazily on its first next(); give the LISTEN a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await first.app.get<PgPubSub>(PUB_SUB).publish('counter', { n: 1 });
+    let delivered = false;
+    void next.then(() => (delivered = true));
+    // The iterator subscribes lazily on its first next(), so events published before its LISTEN
+    // is in place are not seen: publish until one is.
+    await waitFor(
+      async () => {
+        await first.app.get<PgPubSub>(PUB_SUB).publish('counter', { n: 1 });
+        return delivered;
+      },
+      Boolean,
+      10_000,
+      50,
+    );
     await expect(next).resolves.toEqual({ value: { n: 1 }, done: false });
     await iterator.return?.();
   });

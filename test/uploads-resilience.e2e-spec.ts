@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { spawnApp, waitUntilReady } from './support/spawn-app.js';
 import { killConnections, startTestApp, type TestApp } from './support/test-app.js';
 import { sha256, tiffLike, TusClient } from './support/tus.js';
+import { waitFor } from './support/wait-for.js';
 
 const UPLOAD = 'query($id: ID!) { upload(id: $id) { status sha256 sizeBytes storedName } }';
 
@@ -61,7 +62,6 @@ describe('uploads that survive failures', () => {
       expect((await tus.patch(id, 0, data.subarray(0, 1024 * 1024))).status).toBe(204);
       // The instance still leases the upload's lock on that connection; the database drops it.
       expect(await killConnections(first.databaseUrl, 'omero-uploader-locks')).toBeGreaterThan(0);
-      await new Promise((resolve) => setTimeout(resolve, 200));
 
       expect((await tus.patch(id, 1024 * 1024, data.subarray(1024 * 1024))).status).toBe(204);
       expect(await uploadView(first.url, token, id)).toMatchObject({ status: 'COMPLETED', sha256: sha256(data) });
@@ -103,7 +103,17 @@ describe('uploads that survive failures', () => {
       const { id } = await new TusClient(url, token).create('killed.tif', data.length);
       // Two MiB arrive, then the process dies with the PATCH still open.
       const interrupted = new TusClient(url, token).patchInterrupted(id, 0, data, 2 * 1024 * 1024);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const incoming = join(env.DATA_DIR, 'uploads', 'incoming', id);
+      await waitFor(
+        () =>
+          stat(incoming).then(
+            ({ size }) => size,
+            () => 0,
+          ),
+        (size) => size > 0,
+        10_000,
+        10,
+      );
       before.child.kill('SIGKILL');
       await before.exited;
       await interrupted;

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { loadEnvironment } from '../../src/environment/environment.js';
+import { waitFor } from './wait-for.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 export const TEST_JWT_SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -36,15 +37,26 @@ export async function serverAdmin(databaseUrl: string): Promise<{ admin: pg.Clie
   return { admin, database };
 }
 
-/** Ends the connections of one part of the app (by application_name) on a test database. */
+/**
+ * Ends the connections of one part of the app (by application_name) on a test database, and
+ * returns once their server processes are gone, so that what the test does next meets a
+ * database that has dropped them (pg_terminate_backend only signals; its wait needs 14+).
+ */
 export async function killConnections(databaseUrl: string, applicationName: string): Promise<number> {
   const { admin, database } = await serverAdmin(databaseUrl);
   try {
-    const killed = await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+    const killed = await admin.query<{ pid: number }>(
+      'SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
       [database, applicationName],
     );
-    return killed.rowCount ?? 0;
+    const pids = killed.rows.map((row) => row.pid);
+    await waitFor(
+      async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rowCount,
+      (left) => left === 0,
+      10_000,
+      20,
+    );
+    return pids.length;
   } finally {
     await admin.end();
   }
