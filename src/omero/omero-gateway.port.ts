@@ -111,6 +111,12 @@ export class OmeroImportError extends Error {
   }
 }
 
+/** The one way a cancelled import is reported, by every adapter and the import worker. */
+export function importCancelled(fileName?: string): OmeroImportError {
+  const what = fileName === undefined ? 'The import' : `The import of ${fileName}`;
+  return new OmeroImportError('CANCELLED', `${what} was cancelled.`);
+}
+
 /** What a user reads when OMERO cannot be reached: no address, nothing to configure. */
 export const OMERO_UNREACHABLE =
   'OMERO cannot be reached right now. Try again in a few minutes, and tell your OMERO administrator if it lasts.';
