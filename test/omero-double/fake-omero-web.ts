@@ -1,6 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { close, json, listen, parseCookies, readBody } from './fake-http.js';
+import {
+  byName,
+  marshalContainer,
+  marshalGroups,
+  page,
+  type ContainerType,
+  type FakeContainer,
+  type FakeSession,
+  type FakeUser,
+  type RecordedImport,
+  type RecordedRequest,
+} from './fake-omero-model.js';
+
+export type { ContainerType, RecordedImport, RecordedRequest } from './fake-omero-model.js';
 
 /**
  * A contract double of an OMERO server as this service sees it, faithful to OMERO.md:
@@ -24,56 +39,8 @@ import type { AddressInfo } from 'node:net';
  * An import in progress keeps its session alive itself, as `omero import` does.
  */
 
-export type ContainerType = 'Project' | 'Dataset' | 'Screen';
-
-interface FakeUser {
-  id: number;
-  name: string;
-  password: string;
-  groupIds: number[];
-  admin: boolean;
-}
-
-interface FakeContainer {
-  id: number;
-  type: ContainerType;
-  name: string;
-  groupId: number;
-  ownerId: number;
-  /** For datasets: the projects they are linked to. */
-  projectIds: number[];
-}
-
-interface FakeSession {
-  uuid: string;
-  userId: number;
-  groupId: number;
-  expired: boolean;
-  /** When a call last joined the session (Date.now()). */
-  joinedAt: number;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-}
-
-export interface RecordedImport {
-  username: string;
-  groupId: number;
-  targetType: 'Dataset' | 'Screen';
-  targetId: number;
-  fileName: string;
-  transfer: string;
-  imageIds: number[];
-  plateIds: number[];
-}
-
-const SCHEMA = 'http://www.openmicroscopy.org/Schemas/OME/2016-06';
 const SYSTEM_GROUP = 0;
 const USER_GROUP = 1;
-const DEFAULT_LIMIT = 200;
 const CSRF_FAILURE = '<h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed. Request aborted.</p>';
 
 export class FakeOmeroWeb {
@@ -358,27 +325,11 @@ export class FakeOmeroWeb {
   private marshal(user: FakeUser, container: FakeContainer) {
     const member = user.admin || user.groupIds.includes(container.groupId);
     const canLink = this.canLinkOverrides.get(`${user.id}:${container.type}:${container.id}`) ?? member;
-    return {
-      '@id': container.id,
-      '@type': `${SCHEMA}#${container.type}`,
-      Name: container.name,
-      Description: '',
-      'omero:details': {
-        owner: { '@id': container.ownerId, '@type': `${SCHEMA}#Experimenter` },
-        group: {
-          '@id': container.groupId,
-          '@type': `${SCHEMA}#ExperimenterGroup`,
-          Name: this.groups.get(container.groupId),
-        },
-        permissions: { canLink, canEdit: canLink, canAnnotate: member, canDelete: false },
-      },
-    };
+    return marshalContainer(container, this.groups.get(container.groupId), { member, canLink });
   }
 
   private marshalGroups(ids: number[]) {
-    return ids
-      .map((id) => ({ '@id': id, '@type': `${SCHEMA}#ExperimenterGroup`, Name: this.groups.get(id)! }))
-      .sort((a, b) => a.Name.toLowerCase().localeCompare(b.Name.toLowerCase()) || a['@id'] - b['@id']);
+    return marshalGroups(ids.map((id) => ({ id, name: this.groups.get(id)! })));
   }
 
   // ---- The OMERO server, for fake-omero-cli.mjs --------------------------------------------
@@ -481,49 +432,4 @@ export class FakeOmeroWeb {
     if (/^\d+$/.test(nameOrId)) return this.groups.has(Number(nameOrId)) ? Number(nameOrId) : undefined;
     return [...this.groups.entries()].find(([, name]) => name === nameOrId)?.[0];
   }
-}
-
-/** One page of a listing, as omeroweb.api.api_query.query_objects builds it. */
-function page(items: Record<string, unknown>[], url: URL, maxLimit: number) {
-  const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
-  const asked = Number(url.searchParams.get('limit') ?? DEFAULT_LIMIT);
-  const limit = Math.min(asked >= 0 ? asked : DEFAULT_LIMIT, maxLimit);
-  return { data: items.slice(offset, offset + limit), meta: { offset, limit, maxLimit, totalCount: items.length } };
-}
-
-function byName(containers: FakeContainer[]): FakeContainer[] {
-  return [...containers].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id);
-}
-
-function json(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0) cookies[part.slice(0, separator).trim()] = part.slice(separator + 1).trim();
-  }
-  return cookies;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of request) body += chunk;
-  return body;
-}
-
-function listen(handler: (request: IncomingMessage, response: ServerResponse) => unknown): Promise<Server> {
-  const server = createServer((request, response) => {
-    Promise.resolve(handler(request, response)).catch((error: unknown) => {
-      if (!response.headersSent) json(response, 500, { message: String(error) });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
