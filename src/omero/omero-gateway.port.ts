@@ -4,7 +4,12 @@
  * OMERO.web JSON API) or the sandbox answers. See OMERO.md for what a real server does.
  */
 
-export type ImportTargetType = 'DATASET' | 'SCREEN';
+/**
+ * Where an import goes: images into a DATASET, plates (HCS formats) into a SCREEN. The one
+ * definition: the uploads table, the import jobs and the GraphQL enum ImportTargetType use it.
+ */
+export const ImportTargetType = { DATASET: 'DATASET', SCREEN: 'SCREEN' } as const;
+export type ImportTargetType = (typeof ImportTargetType)[keyof typeof ImportTargetType];
 
 /** Who an operation runs as: the app's user, and what OMERO knows of them. */
 export interface OmeroUser {

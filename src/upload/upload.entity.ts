@@ -1,8 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/bigint.transformer.js';
+import type { ImportTargetType } from '../omero/omero-gateway.port.js';
 
 export type UploadStatus = 'uploading' | 'completed' | 'imported' | 'expired' | 'cancelled' | 'rejected';
-export type ImportTargetType = 'DATASET' | 'SCREEN';
+/** Re-exported for the upload module, which stores it; defined once with the OMERO port. */
+export type { ImportTargetType };
 
 /**
  * One tus upload. The id is the tus id (the last part of its URL). While it is `uploading`,
