@@ -1,6 +1,6 @@
 // Sign-in abuse: an attacker guessing a password must not lock its owner out of a browser they
 // signed in with before, and must stay as slow as the per-username and per-address limits say.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,15 +28,19 @@ async function signIn(url, username, password, cookie) {
  */
 async function withOmeroDouble(work) {
   const { default: ts } = await import('typescript');
-  const source = readFileSync(join(ROOT, 'test', 'omero-double', 'fake-omero-web.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
+  const doubles = join(ROOT, 'test', 'omero-double');
   const folder = mkdtempSync(join(tmpdir(), 'omero-double-'));
   let fake;
   try {
-    writeFileSync(join(folder, 'fake-omero-web.mjs'), outputText);
-    const { FakeOmeroWeb } = await import(pathToFileURL(join(folder, 'fake-omero-web.mjs')).href);
+    // Every module of the double, as the ES modules its `./x.js` imports name.
+    writeFileSync(join(folder, 'package.json'), '{"type":"module"}');
+    for (const file of readdirSync(doubles).filter((name) => name.endsWith('.ts'))) {
+      const { outputText } = ts.transpileModule(readFileSync(join(doubles, file), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(join(folder, file.replace(/\.ts$/, '.js')), outputText);
+    }
+    const { FakeOmeroWeb } = await import(pathToFileURL(join(folder, 'fake-omero-web.js')).href);
     fake = await FakeOmeroWeb.start();
     return await work(fake);
   } finally {

@@ -4,6 +4,9 @@ import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
 
+/** How many expired failure records each attempt deletes, so that no attempt pays for a backlog. */
+const PRUNE_BATCH = 100;
+
 /** Who is trying to sign in, as far as the throttle knows before the password is checked. */
 export interface SignInAttempt {
   username: string;
@@ -57,7 +60,7 @@ export class LoginThrottleService {
     const inserted = (await this.db.query(
       `WITH pruned AS (
          DELETE FROM login_failures WHERE id IN (
-           SELECT id FROM login_failures WHERE failed_at <= now() - make_interval(mins => $2) LIMIT 100)
+           SELECT id FROM login_failures WHERE failed_at <= now() - make_interval(mins => $2) LIMIT ${PRUNE_BATCH})
        )
        INSERT INTO login_failures (key) SELECT unnest($1::varchar[]) RETURNING id`,
       [keys, window],

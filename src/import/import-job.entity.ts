@@ -2,7 +2,15 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { bigintAsNumber } from '../database/bigint.transformer.js';
 import type { ImportErrorCode, ImportTargetType } from '../omero/omero-gateway.port.js';
 
-export type ImportStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+/** A job's status: stored, compared and shown in GraphQL (enum ImportStatus) alike. */
+export const ImportStatus = {
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+} as const;
+export type ImportStatus = (typeof ImportStatus)[keyof typeof ImportStatus];
 
 /** Beyond the gateway's codes: refusals decided by the app itself. */
 export type ImportJobErrorCode = ImportErrorCode | 'FORBIDDEN' | 'WORKER_LOST' | 'SOURCE_MISSING';

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { type AuthUser, isAdmin } from '../auth/auth-user.js';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
+import { notFound } from '../common/errors/not-found.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { type ImportTargetType, OmeroGateway } from '../omero/omero-gateway.port.js';
 import { omeroUserOf } from '../omero/omero-user.js';
@@ -19,6 +20,9 @@ import { type ResolvedServerPath, ServerFilesService } from './server-files.serv
 
 export const IMPORT_JOB_UPDATED = 'importJobUpdated';
 export const IMPORT_CANCEL_REQUESTED = 'importCancelRequested';
+
+/** The most jobs one `importJobs` page holds, whatever the caller asks for. */
+const MAX_PAGE_SIZE = 500;
 
 /**
  * What a database trigger publishes for every status change of a job (see the migration
@@ -72,7 +76,7 @@ export class ImportJobsService implements OnModuleInit {
   /** importUpload: the upload's job, created (after a permission check) if it has none yet. */
   async importUpload(user: AuthUser, uploadId: string, target: Target): Promise<ImportJob> {
     const upload = await this.uploads.findOwn(user, uploadId);
-    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${uploadId.slice(0, 64)} of yours.`);
+    if (!upload) throw notFound('upload', uploadId, { ofYours: true });
     const existing = await this.findForUpload(upload.id);
     if (existing) return existing;
     if (upload.status !== 'completed') {
@@ -186,7 +190,7 @@ export class ImportJobsService implements OnModuleInit {
 
   async cancel(user: AuthUser, id: string): Promise<ImportJob> {
     const job = await this.findVisible(user, id);
-    if (!job) throw new AppError(ErrorCode.NOT_FOUND, `There is no import job ${id.slice(0, 64)} of yours.`);
+    if (!job) throw notFound('import job', id, { ofYours: true });
     const queued = await this.transition(job.id, ['QUEUED'], {
       status: 'CANCELLED',
       errorCode: 'CANCELLED',
@@ -206,7 +210,7 @@ export class ImportJobsService implements OnModuleInit {
 
   async retry(user: AuthUser, id: string): Promise<ImportJob> {
     const job = await this.findVisible(user, id);
-    if (!job) throw new AppError(ErrorCode.NOT_FOUND, `There is no import job ${id.slice(0, 64)} of yours.`);
+    if (!job) throw notFound('import job', id, { ofYours: true });
     if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
       throw new AppError(
         ErrorCode.CONFLICT,
@@ -306,7 +310,7 @@ export class ImportJobsService implements OnModuleInit {
     return this.jobs.find({
       where: { ...(isAdmin(user) ? {} : { ownerId: user.id }), ...(status ? { status } : {}) },
       order: { createdAt: 'DESC', id: 'DESC' },
-      take: Math.min(Math.max(limit, 1), 500),
+      take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),
       skip: Math.max(offset, 0),
     });
   }

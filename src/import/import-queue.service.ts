@@ -13,6 +13,10 @@ const SCHEMA = 'pgboss';
 const POLL_MS = 500;
 /** How long shutdown waits for the jobs in hand. */
 const STOP_TIMEOUT_MS = 20_000;
+/** pg-boss's own connections per instance: its statements are short, a few suffice. */
+const QUEUE_CONNECTIONS = 4;
+/** What pg-boss adds to the import timeout before it counts a job expired. */
+const EXPIRY_MARGIN_SECONDS = 300;
 
 interface QueuedImport {
   jobId: string;
@@ -59,7 +63,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
     this.boss = new PgBoss({
       connectionString: databaseUrlOf(this.db),
       schema: SCHEMA,
-      max: 4,
+      max: QUEUE_CONNECTIONS,
       application_name: 'omero-uploader-queue',
       ...bounded,
     });
@@ -104,7 +108,7 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
       singletonKey: jobId,
       retryLimit: 0,
       // pg-boss gives up on a job after this; ImportWorker's heartbeats notice dead workers sooner.
-      expireInSeconds: this.env.IMPORT_TIMEOUT_MINUTES * 60 + 300,
+      expireInSeconds: this.env.IMPORT_TIMEOUT_MINUTES * 60 + EXPIRY_MARGIN_SECONDS,
       startAfter,
       db: manager ? { executeSql } : undefined,
     });

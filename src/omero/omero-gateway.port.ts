@@ -4,7 +4,12 @@
  * OMERO.web JSON API) or the sandbox answers. See docs/omero.md for what a real server does.
  */
 
-export type ImportTargetType = 'DATASET' | 'SCREEN';
+/**
+ * Where an import goes: images into a DATASET, plates (HCS formats) into a SCREEN. The one
+ * definition: the uploads table, the import jobs and the GraphQL enum ImportTargetType use it.
+ */
+export const ImportTargetType = { DATASET: 'DATASET', SCREEN: 'SCREEN' } as const;
+export type ImportTargetType = (typeof ImportTargetType)[keyof typeof ImportTargetType];
 
 /** Who an operation runs as: the app's user, and what OMERO knows of them. */
 export interface OmeroUser {
@@ -109,6 +114,12 @@ export class OmeroImportError extends Error {
     this.name = 'OmeroImportError';
     this.permanent = PERMANENT.has(code);
   }
+}
+
+/** The one way a cancelled import is reported, by every adapter and the import worker. */
+export function importCancelled(fileName?: string): OmeroImportError {
+  const what = fileName === undefined ? 'The import' : `The import of ${fileName}`;
+  return new OmeroImportError('CANCELLED', `${what} was cancelled.`);
 }
 
 /** What a user reads when OMERO cannot be reached: no address, nothing to configure. */

@@ -8,6 +8,9 @@ export const PUBSUB_CHANNEL = 'omero_uploader_events';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
+/** The listener's reconnect backoff: the first delay, doubled after each failure up to the cap. */
+const RECONNECT_BASE_MS = 100;
+const RECONNECT_CAP_MS = 10_000;
 
 /** What each notification carries. Database triggers publish too (import jobs): keep them in step. */
 interface Envelope {
@@ -27,7 +30,7 @@ export class PgPubSub extends PubSubEngine {
   private readonly handlers = new Map<number, { trigger: string; onMessage: (payload: unknown) => void }>();
   private nextId = 1;
   private closed = false;
-  private reconnectDelayMs = 100;
+  private reconnectDelayMs = RECONNECT_BASE_MS;
   private reconnectTimer?: NodeJS.Timeout;
   private readonly reconnectListeners = new Set<() => void>();
   private connectedOnce = false;
@@ -72,7 +75,7 @@ export class PgPubSub extends PubSubEngine {
       this.reconnectLater();
     });
     this.listener = client;
-    this.reconnectDelayMs = 100;
+    this.reconnectDelayMs = RECONNECT_BASE_MS;
     if (this.connectedOnce) {
       this.logger.log('listener reconnected');
       for (const listener of this.reconnectListeners) listener();
@@ -133,7 +136,7 @@ export class PgPubSub extends PubSubEngine {
   private reconnectLater(): void {
     if (this.closed || this.reconnectTimer) return;
     const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(delay * 2, 10_000);
+    this.reconnectDelayMs = Math.min(delay * 2, RECONNECT_CAP_MS);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connect().catch((error: unknown) => {

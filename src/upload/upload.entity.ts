@@ -1,8 +1,24 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/bigint.transformer.js';
+import type { ImportTargetType } from '../omero/omero-gateway.port.js';
 
-export type UploadStatus = 'uploading' | 'completed' | 'imported' | 'expired' | 'cancelled' | 'rejected';
-export type ImportTargetType = 'DATASET' | 'SCREEN';
+/**
+ * An upload's status. The keys are the GraphQL enum UploadStatus (public, UPPERCASE like every
+ * GraphQL enum); the values are what the uploads table stores and code compares (lowercase, as
+ * its CHECK constraint and the dashboards reading it have them). This object is the one place
+ * the two meet: GraphQL serialises a stored value to its key through it.
+ */
+export const UploadStatus = {
+  UPLOADING: 'uploading',
+  COMPLETED: 'completed',
+  IMPORTED: 'imported',
+  EXPIRED: 'expired',
+  CANCELLED: 'cancelled',
+  REJECTED: 'rejected',
+} as const;
+export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
+/** Re-exported for the upload module, which stores it; defined once with the OMERO port. */
+export type { ImportTargetType };
 
 /**
  * One tus upload. The id is the tus id (the last part of its URL). While it is `uploading`,

@@ -1,13 +1,10 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ImportTargetTypeEnum } from '../../omero/models/omero.models.js';
+import { ImportStatus } from '../import-job.entity.js';
 
-export enum ImportStatusEnum {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
+/** The GraphQL enum of ImportStatus. */
+export const ImportStatusEnum = ImportStatus;
+export type ImportStatusEnum = ImportStatus;
 registerEnumType(ImportStatusEnum, { name: 'ImportStatus' });
 
 @ObjectType('ImportJob')

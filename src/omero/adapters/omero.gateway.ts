@@ -14,13 +14,8 @@ import {
 } from '../omero-gateway.port.js';
 import type { SessionLock } from '../sessions/session-lock.js';
 import { OmeroCliImporter, SUDO_REFUSED, type CliLogin } from './omero-cli.importer.js';
-import {
-  OmeroWebClient,
-  SessionExpiredError,
-  type OmeroObject,
-  type OmeroWebServer,
-  type OmeroWebSession,
-} from './omero-web.client.js';
+import { OmeroWebClient, SessionExpiredError, type OmeroObject, type OmeroWebSession } from './omero-web.client.js';
+import { byProjectThenName, forEachLimited, inGroup, pickServer, toTarget } from './omero-web.targets.js';
 
 /**
  * The real OMERO behind the port: OMERO.web's JSON API for sign-in, groups and targets (it
@@ -48,7 +43,7 @@ export interface OmeroServerOptions {
   sudoPassword?: string;
   /** Per JSON API request. */
   requestTimeoutMs: number;
-  /** Defaults to an in-memory store. */
+  /** Where each user's OMERO.web session is kept (the app: omero_sessions); the gateway requires it. */
   sessions?: OmeroWebSessionStore;
   /** Time a stopped importer gets between SIGTERM and SIGKILL (default 10 s). */
   killGraceMs?: number;
@@ -77,28 +72,6 @@ export interface OmeroWebSessionStore {
   delete(sessionKey: string): Promise<void>;
 }
 
-/** Sessions in this process's memory: a restart signs everyone out of OMERO. */
-export class InMemoryOmeroWebSessionStore implements OmeroWebSessionStore {
-  private readonly sessions = new Map<string, StoredOmeroWebSession>();
-
-  /** Beyond `capacity`, the least recently stored sessions are forgotten. */
-  constructor(private readonly capacity = 10_000) {}
-
-  async get(sessionKey: string) {
-    return this.sessions.get(sessionKey);
-  }
-
-  async set(sessionKey: string, session: StoredOmeroWebSession) {
-    this.sessions.delete(sessionKey);
-    this.sessions.set(sessionKey, session);
-    while (this.sessions.size > this.capacity) this.sessions.delete(this.sessions.keys().next().value!);
-  }
-
-  async delete(sessionKey: string) {
-    this.sessions.delete(sessionKey);
-  }
-}
-
 /** OMERO's built-in groups: every user is in "user", admins in "system"; nobody imports there. */
 const SYSTEM_GROUPS = new Set(['system', 'user', 'guest']);
 /** How long a group's name is trusted before it is looked up again (groups can be renamed). */
@@ -116,7 +89,7 @@ export class OmeroServerGateway extends OmeroGateway {
   /** The import administrator's OMERO.web session, for group names in sudo mode. */
   private adminSession: OmeroWebSession | null = null;
 
-  constructor(private readonly options: OmeroServerOptions) {
+  constructor(private readonly options: OmeroServerOptions & { sessions: OmeroWebSessionStore }) {
     super();
     this.web = new OmeroWebClient({ baseUrl: options.webUrl, timeoutMs: options.requestTimeoutMs });
     this.importer = new OmeroCliImporter({
@@ -127,7 +100,7 @@ export class OmeroServerGateway extends OmeroGateway {
       logger: options.logger,
       sessionLock: options.sessionLock,
     });
-    this.sessions = options.sessions ?? new InMemoryOmeroWebSessionStore();
+    this.sessions = options.sessions;
   }
 
   async signIn(username: string, password: string): Promise<OmeroSignIn | null> {
@@ -311,57 +284,6 @@ export class OmeroServerGateway extends OmeroGateway {
     const at = Date.now();
     for (const group of groups) if (group.Name) this.groupNames.set(String(group['@id']), { name: group.Name, at });
   }
-}
-
-/**
- * OMERO.web's id for our OMERO server. OMERO.web often names it differently (localhost behind
- * a proxy), so a single server is taken as ours; among several, host and port must match.
- */
-function pickServer(servers: OmeroWebServer[], options: Pick<OmeroServerOptions, 'webUrl' | 'host' | 'port'>) {
-  if (servers.length === 1) return servers[0];
-  const match = servers.find(
-    (server) => server.host.toLowerCase() === options.host.toLowerCase() && Number(server.port) === options.port,
-  );
-  if (match) return match;
-  const offered = servers.map((server) => `${server.host}:${server.port}`).join(', ') || 'none';
-  throw new OmeroUnavailableError(
-    `OMERO.web at ${options.webUrl} offers the servers ${offered}, none of which is ${options.host}:${options.port}. ` +
-      'Set OMERO_HOST and OMERO_PORT to the server to use.',
-  );
-}
-
-function inGroup(object: OmeroObject, groupId: string): boolean {
-  const owner = object['omero:details']?.group?.['@id'];
-  return owner === undefined || String(owner) === groupId;
-}
-
-function toTarget(object: OmeroObject, type: ImportTargetType, groupId: string, projectName: string | null) {
-  const id = String(object['@id']);
-  return {
-    id,
-    name: object.Name ?? `${type === 'DATASET' ? 'Dataset' : 'Screen'} ${id}`,
-    type,
-    groupId: String(object['omero:details']?.group?.['@id'] ?? groupId),
-    projectName,
-    canLink: object['omero:details']?.permissions?.canLink === true,
-  };
-}
-
-function byProjectThenName(a: ImportTarget, b: ImportTarget): number {
-  if (a.projectName !== b.projectName) {
-    if (a.projectName === null) return 1;
-    if (b.projectName === null) return -1;
-    return a.projectName.localeCompare(b.projectName);
-  }
-  return a.name.localeCompare(b.name) || Number(a.id) - Number(b.id);
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export class OmeroConfigError extends Error {

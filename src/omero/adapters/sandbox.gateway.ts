@@ -7,6 +7,7 @@ import {
   type ImportResult,
   type ImportTarget,
   type ImportTargetType,
+  importCancelled,
   OmeroGateway,
   type OmeroGroup,
   OmeroImportError,
@@ -70,7 +71,7 @@ export class SandboxGateway extends OmeroGateway {
 
   async importFile(request: ImportRequest): Promise<ImportResult> {
     const { user, target, signal } = request;
-    if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
+    if (signal.aborted) throw importCancelled();
     const [row] = /^\d+$/.test(target.id)
       ? await this.targets(this.db.manager, user, { id: Number(target.id), type: target.type })
       : [];
@@ -106,7 +107,7 @@ export class SandboxGateway extends OmeroGateway {
       const log = [error.message, error.detail, 'No imports due to errors!'].filter(Boolean).join('\n');
       throw new OmeroImportError('UNREADABLE_FILE', error.message, log);
     }
-    if (signal.aborted) throw new OmeroImportError('CANCELLED', 'The import was cancelled.');
+    if (signal.aborted) throw importCancelled();
 
     // Two steps and no transaction: the bytes go into the repository first, then the image row
     // is written. A crash in between leaves the file in the repository under the import's key,

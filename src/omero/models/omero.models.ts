@@ -1,9 +1,9 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ImportTargetType } from '../omero-gateway.port.js';
 
-export enum ImportTargetTypeEnum {
-  DATASET = 'DATASET',
-  SCREEN = 'SCREEN',
-}
+/** The GraphQL enum of ImportTargetType: its names are its values. */
+export const ImportTargetTypeEnum = ImportTargetType;
+export type ImportTargetTypeEnum = ImportTargetType;
 registerEnumType(ImportTargetTypeEnum, {
   name: 'ImportTargetType',
   description: 'Images go into a DATASET; plates (HCS formats) into a SCREEN.',

@@ -1,13 +1,9 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { UploadStatus } from '../upload.entity.js';
 
-export enum UploadStatusEnum {
-  UPLOADING = 'uploading',
-  COMPLETED = 'completed',
-  IMPORTED = 'imported',
-  EXPIRED = 'expired',
-  CANCELLED = 'cancelled',
-  REJECTED = 'rejected',
-}
+/** The GraphQL enum of UploadStatus: UPPERCASE names for the stored lowercase values. */
+export const UploadStatusEnum = UploadStatus;
+export type UploadStatusEnum = UploadStatus;
 registerEnumType(UploadStatusEnum, { name: 'UploadStatus' });
 
 @ObjectType('Upload')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseErrorCount, parseImportOutput } from './omero-cli.importer.js';
+import { parseErrorCount, parseImportOutput } from './omero-cli.output.js';
 
 describe("reading the importer's output", () => {
   it('reads yaml with flow and block lists, and several filesets', () => {
