@@ -543,6 +543,73 @@ describe('uploads over tus', () => {
     });
   });
 
+  describe('the file is in place before the import is handed over', () => {
+    const folder = () => join(dataDir, 'uploads', 'files', user.id);
+    const hiddenFiles = () => readdirSync(folder()).filter((name) => name.startsWith('.'));
+
+    it('lets completion listeners find the file under its final name under every collision policy', async () => {
+      for (const policy of ['RENAME', 'OVERWRITE']) {
+        await setSettings({ collisionPolicy: policy });
+        const seen: { storagePath: string | null; sha256: string | null }[] = [];
+        const remove = server.app.get(UploadsService).onCompleted(async (upload) => {
+          const placed = join(dataDir, upload.storagePath!);
+          seen.push({
+            storagePath: upload.storagePath,
+            sha256: existsSync(placed) ? sha256(await readFile(placed)) : null,
+          });
+        });
+        try {
+          const older = tiffLike(1800, 3);
+          const newer = tiffLike(1800, 4);
+          await tus.create(`placed-${policy}.tif`, older.length, {}, older);
+          const { id } = await tus.create(`placed-${policy}.tif`, newer.length, {}, newer);
+          expect(seen).toHaveLength(2);
+          const storedName = (await view(id))!.storedName!;
+          expect(seen[1]).toEqual({
+            storagePath: join('uploads', 'files', user.id, storedName),
+            sha256: sha256(newer),
+          });
+        } finally {
+          remove();
+          await setSettings({ collisionPolicy: 'RENAME' });
+        }
+      }
+    });
+
+    it('puts the replaced file back when the transaction fails under the overwrite policy, and completes later', async () => {
+      await setSettings({ collisionPolicy: 'OVERWRITE' });
+      const older = tiffLike(1700, 5);
+      const newer = tiffLike(1700, 6);
+      try {
+        await tus.create('restored.tif', older.length, {}, older);
+        let placedWhenFailing: string | undefined;
+        const remove = server.app.get(UploadsService).onCompleted(async () => {
+          placedWhenFailing = sha256(await readFile(join(folder(), 'restored.tif')));
+          throw new Error('import queue unavailable');
+        });
+        const { id } = await tus.create('restored.tif', newer.length);
+        try {
+          expect((await tus.patch(id, 0, newer)).status).toBe(500);
+        } finally {
+          remove();
+        }
+        // The failing listener saw the new bytes in place; the rollback put the old ones back.
+        expect(placedWhenFailing).toBe(sha256(newer));
+        expect(sha256(await readFile(join(folder(), 'restored.tif')))).toBe(sha256(older));
+        expect(hiddenFiles()).toEqual([]);
+        expect((await view(id))?.status).toBe('UPLOADING');
+        expect(incomingFiles()).toContain(id);
+
+        await server.app.get(UploadMaintenanceJob).runOnce();
+        expect(await view(id)).toMatchObject({ status: 'COMPLETED', storedName: 'restored.tif' });
+        expect(sha256(await readFile(join(folder(), 'restored.tif')))).toBe(sha256(newer));
+        expect(hiddenFiles()).toEqual([]);
+      } finally {
+        await setSettings({ collisionPolicy: 'RENAME' });
+      }
+    });
+  });
+
   describe('analytics', () => {
     it('records completions with size, duration and throughput, and never a file name', async () => {
       const data = tiffLike(50_000);
