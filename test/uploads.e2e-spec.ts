@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { appendFile, link, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { Environment } from '../src/environment/environment.js';
@@ -604,6 +604,37 @@ describe('uploads over tus', () => {
         expect(await view(id)).toMatchObject({ status: 'COMPLETED', storedName: 'restored.tif' });
         expect(sha256(await readFile(join(folder(), 'restored.tif')))).toBe(sha256(newer));
         expect(hiddenFiles()).toEqual([]);
+      } finally {
+        await setSettings({ collisionPolicy: 'RENAME' });
+      }
+    });
+
+    it('completes an upload whose completion stopped after placing its file, leaving no stray files', async () => {
+      await setSettings({ collisionPolicy: 'OVERWRITE' });
+      try {
+        const older = tiffLike(1600, 7);
+        const newer = tiffLike(1600, 8);
+        await tus.create('interrupted.tif', older.length, {}, older);
+        const { id } = await tus.create('interrupted.tif', newer.length);
+        await tus.patch(id, 0, newer.subarray(0, 800));
+        // The last bytes arrive, and the process stops inside the completion's transaction,
+        // after the new file took the name and before the commit: the replaced file is aside.
+        const incoming = join(dataDir, 'uploads', 'incoming', id);
+        const placed = join(folder(), 'interrupted.tif');
+        await appendFile(incoming, newer.subarray(800));
+        await link(placed, join(folder(), `.replaced-${id}`));
+        await unlink(placed);
+        await link(incoming, placed);
+
+        await server.app.get(UploadMaintenanceJob).runOnce();
+        expect(await view(id)).toMatchObject({
+          status: 'COMPLETED',
+          storedName: 'interrupted.tif',
+          sha256: sha256(newer),
+        });
+        expect(sha256(await readFile(placed))).toBe(sha256(newer));
+        expect(hiddenFiles()).toEqual([]);
+        expect(incomingFiles()).not.toContain(id);
       } finally {
         await setSettings({ collisionPolicy: 'RENAME' });
       }

@@ -93,6 +93,9 @@ export async function placeCompletedFile(
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         }
         await rename(pending, target);
+        // rename() does nothing when both names are links to one file already (a completion
+        // that ran again after a crash): the hidden name goes all the same.
+        await unlinkIfThere(pending);
         published = true;
       },
       commit: async () => {
@@ -100,7 +103,10 @@ export async function placeCompletedFile(
         await unlink(source);
       },
       rollback: async () => {
-        if (!published) return unlinkIfThere(pending);
+        if (!published) {
+          await unlinkIfThere(pending);
+          return unlinkIfThere(replaced);
+        }
         // Only while the name still holds this upload's file: a later completion's stays.
         if (await sameFile(target, source)) {
           if (hadOlder) await rename(replaced, target);
