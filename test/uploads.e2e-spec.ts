@@ -609,7 +609,7 @@ describe('uploads over tus', () => {
       }
     });
 
-    it('completes an upload whose completion stopped after placing its file, leaving no stray files', async () => {
+    it('completes an upload whose completion stopped after placing its file, keeping the replaced file until it commits', async () => {
       await setSettings({ collisionPolicy: 'OVERWRITE' });
       try {
         const older = tiffLike(1600, 7);
@@ -626,7 +626,20 @@ describe('uploads over tus', () => {
         await unlink(placed);
         await link(incoming, placed);
 
-        await server.app.get(UploadMaintenanceJob).runOnce();
+        // The completion runs again and fails once more: the file it replaced is back.
+        const remove = server.app.get(UploadsService).onCompleted(async () => {
+          throw new Error('import queue unavailable');
+        });
+        try {
+          await server.app.get(UploadMaintenanceJob).runOnce();
+        } finally {
+          remove();
+        }
+        expect((await view(id))?.status).toBe('UPLOADING');
+        expect(sha256(await readFile(placed))).toBe(sha256(older));
+        expect(hiddenFiles()).toEqual([]);
+
+        await server.app.get(UploadsService).completeLocked(id);
         expect(await view(id)).toMatchObject({
           status: 'COMPLETED',
           storedName: 'interrupted.tif',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { link, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CollisionPolicy, NamingPolicy } from '../config/uploader-settings.entity.js';
@@ -85,12 +86,18 @@ export async function placeCompletedFile(
     return {
       storedName,
       publish: async () => {
-        await unlinkIfThere(replaced);
-        try {
-          await link(target, replaced);
-          hadOlder = true;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (await sameFile(target, source)) {
+          // An interrupted run published already: the file it set aside, if any, is still the
+          // one to put back on a rollback.
+          hadOlder = existsSync(replaced);
+        } else {
+          await unlinkIfThere(replaced);
+          try {
+            await link(target, replaced);
+            hadOlder = true;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          }
         }
         await rename(pending, target);
         // rename() does nothing when both names are links to one file already (a completion
