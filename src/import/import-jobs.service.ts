@@ -43,7 +43,8 @@ export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void
 /**
  * Queuing, cancelling and retrying imports, and reading them. Every status change is a
  * compare-and-update in PostgreSQL, which publishes it (ImportJobTriggers), so subscribers on
- * every instance hear of it.
+ * every instance hear of it. The only writer of `import_jobs`: the worker, the sweep and the
+ * session keep-alive change jobs through it.
  */
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
