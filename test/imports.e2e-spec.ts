@@ -183,6 +183,26 @@ describe('imports through the sandbox OMERO', () => {
     expect(again.data?.importUpload.id).toBe(done.id);
   });
 
+  it('finds every auto-imported file in place under the overwrite policy, in a burst of uploads', async () => {
+    const setCollisionPolicy = (policy: string) =>
+      graphql(
+        server.url,
+        adminToken,
+        'mutation($input: UploaderSettingsInput!) { updateUploaderSettings(input: $input) { collisionPolicy } }',
+        { input: { collisionPolicy: policy } },
+      );
+    await setCollisionPolicy('OVERWRITE');
+    try {
+      const data = await readFile(join(SAMPLES, 'labels.png'));
+      // The completion renames each file into place; its job may run the moment it is queued.
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => autoImported(`burst-${i}.png`, data)));
+      const outcomes = await Promise.all(ids.map((id) => finished(id)));
+      expect(outcomes.map((j) => [j?.status, j?.errorCode])).toEqual(ids.map(() => ['SUCCEEDED', null]));
+    } finally {
+      await setCollisionPolicy('RENAME');
+    }
+  });
+
   it('fails an unreadable file permanently, saying why, with what the reader said for administrators only', async () => {
     const fake = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00]), Buffer.alloc(4000, 7)]);
     const tus = new TusClient(server.url, alice.token);

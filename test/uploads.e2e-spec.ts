@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { appendFile, link, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { Environment } from '../src/environment/environment.js';
@@ -537,6 +537,117 @@ describe('uploads over tus', () => {
         const folder = join(dataDir, 'uploads', 'files', user.id);
         expect(sha256(await readFile(join(folder, 'replaced.tif')))).toBe(sha256(newer));
         expect(readdirSync(folder).filter((name) => name.startsWith('.'))).toEqual([]);
+      } finally {
+        await setSettings({ collisionPolicy: 'RENAME' });
+      }
+    });
+  });
+
+  describe('the file is in place before the import is handed over', () => {
+    const folder = () => join(dataDir, 'uploads', 'files', user.id);
+    const hiddenFiles = () => readdirSync(folder()).filter((name) => name.startsWith('.'));
+
+    it('lets completion listeners find the file under its final name under every collision policy', async () => {
+      for (const policy of ['RENAME', 'OVERWRITE']) {
+        await setSettings({ collisionPolicy: policy });
+        const seen: { storagePath: string | null; sha256: string | null }[] = [];
+        const remove = server.app.get(UploadsService).onCompleted(async (upload) => {
+          const placed = join(dataDir, upload.storagePath!);
+          seen.push({
+            storagePath: upload.storagePath,
+            sha256: existsSync(placed) ? sha256(await readFile(placed)) : null,
+          });
+        });
+        try {
+          const older = tiffLike(1800, 3);
+          const newer = tiffLike(1800, 4);
+          await tus.create(`placed-${policy}.tif`, older.length, {}, older);
+          const { id } = await tus.create(`placed-${policy}.tif`, newer.length, {}, newer);
+          expect(seen).toHaveLength(2);
+          const storedName = (await view(id))!.storedName!;
+          expect(seen[1]).toEqual({
+            storagePath: join('uploads', 'files', user.id, storedName),
+            sha256: sha256(newer),
+          });
+        } finally {
+          remove();
+          await setSettings({ collisionPolicy: 'RENAME' });
+        }
+      }
+    });
+
+    it('puts the replaced file back when the transaction fails under the overwrite policy, and completes later', async () => {
+      await setSettings({ collisionPolicy: 'OVERWRITE' });
+      const older = tiffLike(1700, 5);
+      const newer = tiffLike(1700, 6);
+      try {
+        await tus.create('restored.tif', older.length, {}, older);
+        let placedWhenFailing: string | undefined;
+        const remove = server.app.get(UploadsService).onCompleted(async () => {
+          placedWhenFailing = sha256(await readFile(join(folder(), 'restored.tif')));
+          throw new Error('import queue unavailable');
+        });
+        const { id } = await tus.create('restored.tif', newer.length);
+        try {
+          expect((await tus.patch(id, 0, newer)).status).toBe(500);
+        } finally {
+          remove();
+        }
+        // The failing listener saw the new bytes in place; the rollback put the old ones back.
+        expect(placedWhenFailing).toBe(sha256(newer));
+        expect(sha256(await readFile(join(folder(), 'restored.tif')))).toBe(sha256(older));
+        expect(hiddenFiles()).toEqual([]);
+        expect((await view(id))?.status).toBe('UPLOADING');
+        expect(incomingFiles()).toContain(id);
+
+        await server.app.get(UploadMaintenanceJob).runOnce();
+        expect(await view(id)).toMatchObject({ status: 'COMPLETED', storedName: 'restored.tif' });
+        expect(sha256(await readFile(join(folder(), 'restored.tif')))).toBe(sha256(newer));
+        expect(hiddenFiles()).toEqual([]);
+      } finally {
+        await setSettings({ collisionPolicy: 'RENAME' });
+      }
+    });
+
+    it('completes an upload whose completion stopped after placing its file, keeping the replaced file until it commits', async () => {
+      await setSettings({ collisionPolicy: 'OVERWRITE' });
+      try {
+        const older = tiffLike(1600, 7);
+        const newer = tiffLike(1600, 8);
+        await tus.create('interrupted.tif', older.length, {}, older);
+        const { id } = await tus.create('interrupted.tif', newer.length);
+        await tus.patch(id, 0, newer.subarray(0, 800));
+        // The last bytes arrive, and the process stops inside the completion's transaction,
+        // after the new file took the name and before the commit: the replaced file is aside.
+        const incoming = join(dataDir, 'uploads', 'incoming', id);
+        const placed = join(folder(), 'interrupted.tif');
+        await appendFile(incoming, newer.subarray(800));
+        await link(placed, join(folder(), `.replaced-${id}`));
+        await unlink(placed);
+        await link(incoming, placed);
+
+        // The completion runs again and fails once more: the file it replaced is back.
+        const remove = server.app.get(UploadsService).onCompleted(async () => {
+          throw new Error('import queue unavailable');
+        });
+        try {
+          await server.app.get(UploadMaintenanceJob).runOnce();
+        } finally {
+          remove();
+        }
+        expect((await view(id))?.status).toBe('UPLOADING');
+        expect(sha256(await readFile(placed))).toBe(sha256(older));
+        expect(hiddenFiles()).toEqual([]);
+
+        await server.app.get(UploadsService).completeLocked(id);
+        expect(await view(id)).toMatchObject({
+          status: 'COMPLETED',
+          storedName: 'interrupted.tif',
+          sha256: sha256(newer),
+        });
+        expect(sha256(await readFile(placed))).toBe(sha256(newer));
+        expect(hiddenFiles()).toEqual([]);
+        expect(incomingFiles()).not.toContain(id);
       } finally {
         await setSettings({ collisionPolicy: 'RENAME' });
       }

@@ -48,4 +48,9 @@ export class AnalyticsService {
       this.logger.error(`could not record ${event.eventType}: ${String(error)}`);
     }
   }
+
+  /** Removes an upload's events, in the caller's transaction: its creation is being undone. */
+  async forgetUpload(uploadId: string, manager: EntityManager): Promise<void> {
+    await manager.query('DELETE FROM analytics_events WHERE upload_id = $1', [uploadId]);
+  }
 }

@@ -14,7 +14,7 @@ import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import type { Upload } from '../upload/upload.entity.js';
 import { UploadsService } from '../upload/uploads.service.js';
-import { ImportJob, type ImportStatus } from './import-job.entity.js';
+import { ImportJob, type ImportJobErrorCode, type ImportStatus } from './import-job.entity.js';
 import { ImportQueue } from './import-queue.service.js';
 import { type ResolvedServerPath, ServerFilesService } from './server-files.service.js';
 
@@ -47,7 +47,8 @@ export type Alongside = (manager: EntityManager, job: ImportJob) => Promise<void
 /**
  * Queuing, cancelling and retrying imports, and reading them. Every status change is a
  * compare-and-update in PostgreSQL, which publishes it (ImportJobTriggers), so subscribers on
- * every instance hear of it.
+ * every instance hear of it. The only writer of `import_jobs`: the worker, the sweep and the
+ * session keep-alive change jobs through it.
  */
 @Injectable()
 export class ImportJobsService implements OnModuleInit {
@@ -269,6 +270,60 @@ export class ImportJobsService implements OnModuleInit {
    */
   endAttempt(job: ImportJob, changes: Partial<ImportJob>, alongside?: Alongside): Promise<ImportJob | null> {
     return this.compareAndUpdate(job.id, ['RUNNING'], { changes, alongside, claimedAt: job.startedAt! });
+  }
+
+  /**
+   * A running attempt's heartbeat: whether its cancellation was asked for, or null when the job
+   * is no longer this attempt (taken for lost, and perhaps claimed again).
+   */
+  async beat(job: ImportJob): Promise<{ cancelRequested: boolean } | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'RUNNING' AND started_at = $2
+       RETURNING cancel_requested`,
+      [job.id, job.startedAt],
+    )) as [{ cancel_requested: boolean }[], number];
+    return rows.length ? { cancelRequested: rows[0].cancel_requested } : null;
+  }
+
+  /**
+   * RUNNING jobs whose heartbeat is older than `staleSeconds` lost their worker: back to the
+   * queue, or FAILED after their last attempt. One transaction, so that the jobs are announced
+   * (at commit) with their queue entries in place. Returns how many of each.
+   */
+  async requeueLost(staleSeconds: number, maxAttempts: number): Promise<{ queued: number; failed: number }> {
+    return this.db.transaction(async (manager) => {
+      const [lost] = (await manager.query(
+        `UPDATE import_jobs
+         SET status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'QUEUED' END,
+             error_code = 'WORKER_LOST',
+             error_message = 'The worker running this import stopped'
+               || CASE WHEN attempts >= $2 THEN '.' ELSE '; it will be retried.' END,
+             finished_at = CASE WHEN attempts >= $2 THEN now() END,
+             queued_at = now(), updated_at = now()
+         WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
+         RETURNING id, status`,
+        [staleSeconds, maxAttempts],
+      )) as [{ id: string; status: string }[], number];
+      let queued = 0;
+      for (const job of lost) {
+        if (job.status !== 'QUEUED') continue;
+        await this.queue.send(job.id, { manager });
+        queued++;
+      }
+      return { queued, failed: lost.length - queued };
+    });
+  }
+
+  /** Fails every QUEUED job of a user at once (their OMERO session is gone); the ids failed. */
+  async failQueuedOf(ownerId: string, errorCode: ImportJobErrorCode, errorMessage: string): Promise<string[]> {
+    const [failed] = (await this.db.query(
+      `UPDATE import_jobs
+       SET status = 'FAILED', error_code = $2, error_message = $3, finished_at = now(), updated_at = now()
+       WHERE owner_id = $1 AND status = 'QUEUED'
+       RETURNING id`,
+      [ownerId, errorCode, errorMessage],
+    )) as [{ id: string }[], number];
+    return failed.map((row) => row.id);
   }
 
   private async compareAndUpdate(

@@ -37,6 +37,13 @@ type Run = (jobId: string, free: () => void) => Promise<void>;
  * timeout, an hour by default). The job the sweep queued again would wait that long, and as the
  * oldest entry it is the one every fetch tries first, so the whole queue would wait with it.
  * Two workers never run one job anyway: claiming it is a compare-and-update of its row.
+ *
+ * pg-boss's schema belongs to pg-boss, and this service is the only code that touches it,
+ * through pg-boss's API wherever it has a call. It has none for two things, done here in SQL
+ * on its job table: starting a waiting entry at once (send with `now`: pg-boss knows entries
+ * only by their own id, not by the key we give them), and finding jobs without a live entry
+ * (`stranded`: one query joining import_jobs, which it only reads, so that a deep queue never
+ * hides a stranded job).
  */
 @Injectable()
 export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
@@ -98,7 +105,8 @@ export class ImportQueue implements OnModuleInit, OnApplicationShutdown {
       rows: (await (manager ?? this.db.manager).query(text, values)) as unknown[],
     });
     if (now) {
-      // pg-boss has no call for this; its job table is part of its documented schema.
+      // pg-boss has no call for this (see the class comment); its job table is part of its
+      // documented schema.
       await executeSql(
         `UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND singleton_key = $2 AND state = 'created'`,
         [IMPORT_QUEUE, jobId],

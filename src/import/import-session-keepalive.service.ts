@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Environment } from '../environment/environment.js';
 import { OmeroGateway } from '../omero/omero-gateway.port.js';
+import { ImportJobsService } from './import-jobs.service.js';
 
 /** What a user whose queued imports lost their OMERO session reads on each of them. */
 export const SESSION_ENDED_MESSAGE = 'Your OMERO session ended; sign in again and press Retry.';
@@ -38,6 +39,7 @@ export class ImportSessionKeepAlive implements OnApplicationBootstrap, OnApplica
     @InjectDataSource() private readonly db: DataSource,
     @Inject(Environment) private readonly env: Environment,
     private readonly gateway: OmeroGateway,
+    private readonly jobs: ImportJobsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -86,13 +88,7 @@ export class ImportSessionKeepAlive implements OnApplicationBootstrap, OnApplica
     const strikes = (this.strikes.get(owner.id) ?? 0) + 1;
     this.strikes.set(owner.id, strikes);
     if (strikes < STRIKES) return;
-    const [failed] = (await this.db.query(
-      `UPDATE import_jobs
-       SET status = 'FAILED', error_code = 'SESSION_EXPIRED', error_message = $2, finished_at = now(), updated_at = now()
-       WHERE owner_id = $1 AND status = 'QUEUED'
-       RETURNING id`,
-      [owner.id, SESSION_ENDED_MESSAGE],
-    )) as [{ id: string }[], number];
+    const failed = await this.jobs.failQueuedOf(owner.id, 'SESSION_EXPIRED', SESSION_ENDED_MESSAGE);
     if (failed.length > 0) {
       this.logger.warn(
         `the OMERO session of user ${owner.id} ended: ${failed.length} queued import(s) failed with SESSION_EXPIRED`,

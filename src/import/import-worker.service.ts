@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
 import { UsersService } from '../auth/users.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { Environment } from '../environment/environment.js';
@@ -21,35 +19,23 @@ import {
 import { ImportQueue } from './import-queue.service.js';
 import { ServerFilesService } from './server-files.service.js';
 
-/**
- * A RUNNING job whose heartbeat is this many intervals old lost its worker: several missed
- * beats, so that a busy event loop or a slow database moment never passes for a dead process.
- */
-const STALE_AFTER_HEARTBEATS = 4.5;
-/** How often every worker instance looks for such jobs, in heartbeat intervals. */
-const SWEEP_EVERY_HEARTBEATS = 1.5;
 /** Tries at recording a successful import (about a minute in all) before giving up. */
 const RECORD_ATTEMPTS = 15;
-/** How long an import waits for its upload's completion to put the file in place. */
-const PLACEMENT_WAIT_MS = 5_000;
-
 /**
  * Runs import jobs (unless APP_ROLE=web): claims a QUEUED job, re-checks the permission,
  * imports through the gateway as the job's owner, and records the outcome. Temporary failures
  * are queued again with a growing delay, up to IMPORT_MAX_ATTEMPTS; permanent ones fail at
- * once. A worker that dies is noticed by its missing heartbeat, on any instance.
+ * once. A worker that dies is noticed by its missing heartbeat, on any instance (ImportSweep).
  */
 @Injectable()
 export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ImportWorker.name);
   /** Jobs running here, to abort on cancellation or shutdown. */
   private readonly running = new Map<string, AbortController>();
-  private timers: NodeJS.Timeout[] = [];
   private subscriptions: number[] = [];
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(Environment) private readonly env: Environment,
     @Inject(PUB_SUB) private readonly pubsub: PgPubSub,
     private readonly queue: ImportQueue,
@@ -71,13 +57,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
       }),
     );
     this.queue.work(this.env.IMPORT_CONCURRENCY, (jobId, free) => this.run(jobId, free));
-    const sweepMs = this.env.IMPORT_HEARTBEAT_SECONDS * SWEEP_EVERY_HEARTBEATS * 1000;
-    this.timers.push(setInterval(() => void this.sweep(), sweepMs).unref());
-    void this.sweep();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
     for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
     // Imports in flight stop now and go back to the queue for another worker; so does any job
     // claimed from here on.
@@ -101,18 +83,14 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // and queued again. The import stops then, so that two workers never import one file.
     let over = false;
     const heartbeat = setInterval(() => {
-      this.db
-        .query(
-          `UPDATE import_jobs SET heartbeat_at = now() WHERE id = $1 AND status = 'RUNNING' AND started_at = $2
-           RETURNING cancel_requested`,
-          [job.id, job.startedAt],
-        )
-        .then(([rows]: [{ cancel_requested: boolean }[]]) => {
+      this.jobs
+        .beat(job)
+        .then((beat) => {
           if (over || controller.signal.aborted) return;
-          if (rows.length === 0) {
+          if (!beat) {
             this.logger.warn(`import ${job.id} stopped: the job was taken for lost and queued again`);
             controller.abort('lost');
-          } else if (rows[0].cancel_requested) controller.abort('cancel');
+          } else if (beat.cancelRequested) controller.abort('cancel');
         })
         .catch(() => undefined);
     }, this.env.IMPORT_HEARTBEAT_SECONDS * 1000).unref();
@@ -184,14 +162,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         );
       }
     }
+    // The upload's completion put the file in place before the commit that queued this job.
     const path = join(this.env.dataDir, job.sourcePath);
-    // Under the overwrite policy a completed file takes its final name just after the commit
-    // that queued its job (uploads.service.ts); while the incoming copy is still there, the
-    // completion is in its last step: give it a moment.
-    for (let waited = 0; !existsSync(path) && job.uploadId && waited < PLACEMENT_WAIT_MS; waited += 50) {
-      if (!existsSync(this.uploads.incomingPathOf(job.uploadId))) break;
-      await sleep(50);
-    }
     // An attempt that died after OMERO took the file (moved it into its repository) left the
     // rest for this one to finish.
     if (!existsSync(path) && !(await this.gateway.tookSourceOf(job.id)))
@@ -237,14 +209,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         errorCode: null,
         errorMessage: null,
       },
-      job.uploadId
-        ? async (manager) => {
-            await manager.query(
-              `UPDATE uploads SET status = 'imported', updated_at = now() WHERE id = $1 AND status = 'completed'`,
-              [job.uploadId],
-            );
-          }
-        : undefined,
+      job.uploadId ? (manager) => this.uploads.markImported(job.uploadId!, manager) : undefined,
     );
     if (!recorded) {
       this.logger.warn(
@@ -299,42 +264,6 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const status = failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
     await this.jobs.endAttempt(job, { ...changes, status, finishedAt: new Date() });
-  }
-
-  /**
-   * Jobs whose worker died (no heartbeat) go back to the queue, or fail after their last
-   * attempt (the database counts and announces either). Queued jobs that no live worker is
-   * about to start are sent again: their entry was fetched by an instance that died before
-   * claiming the job, or was dropped. Both kinds wait the same 4.5 heartbeats, so a job whose
-   * instance died anywhere between the fetch and the end of its import runs again within
-   * 4.5 + 1.5 heartbeats (a minute by default) of the death, once any worker instance runs.
-   */
-  async sweep(): Promise<void> {
-    try {
-      // One transaction: the jobs are announced (at commit) with their queue entries in place.
-      await this.db.transaction(async (manager) => {
-        const [lost] = (await manager.query(
-          `UPDATE import_jobs
-         SET status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'QUEUED' END,
-             error_code = 'WORKER_LOST',
-             error_message = 'The worker running this import stopped'
-               || CASE WHEN attempts >= $2 THEN '.' ELSE '; it will be retried.' END,
-             finished_at = CASE WHEN attempts >= $2 THEN now() END,
-             queued_at = now(), updated_at = now()
-         WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
-         RETURNING id, status`,
-          [this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS, this.env.IMPORT_MAX_ATTEMPTS],
-        )) as [{ id: string; status: string }[], number];
-        for (const job of lost) if (job.status === 'QUEUED') await this.queue.send(job.id, { manager });
-      });
-      const stranded = await this.queue.stranded(this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS);
-      for (const id of stranded) {
-        this.logger.warn(`import ${id} was queued but no worker took it; queued again`);
-        await this.queue.send(id);
-      }
-    } catch (error) {
-      this.logger.error(`import sweep failed: ${String(error)}`);
-    }
   }
 }
 

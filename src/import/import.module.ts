@@ -7,6 +7,7 @@ import { UploadModule } from '../upload/upload.module.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportJobsService } from './import-jobs.service.js';
 import { ImportQueue } from './import-queue.service.js';
+import { ImportSweep } from './import-sweep.service.js';
 import { ImportSessionKeepAlive } from './import-session-keepalive.service.js';
 import { ImportWorker } from './import-worker.service.js';
 import { ImportJobLogResolver, ImportResolver, UploadImportJobResolver } from './import.resolver.js';
@@ -19,6 +20,7 @@ import { ServerFilesService } from './server-files.service.js';
     ImportQueue,
     ImportJobsService,
     ImportWorker,
+    ImportSweep,
     ImportSessionKeepAlive,
     ServerFilesService,
     ImportResolver,

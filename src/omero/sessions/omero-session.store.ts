@@ -49,8 +49,12 @@ export class OmeroSessionStore implements OmeroWebSessionStore {
   /** Makes the session (stored by the sign-in) the user's one session, replacing any earlier. */
   async claim(appUserId: string, sessionKey: string): Promise<void> {
     await this.db.transaction(async (manager) => {
-      // Two sign-ins of one user at once take turns, so exactly one session ends up theirs.
-      await manager.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [appUserId]);
+      // Two sign-ins of one user at once take turns, so exactly one session ends up theirs. A
+      // lock of this module's own (held until the commit), not a row lock on `users`: that
+      // table is the Auth module's, and locking its rows would tie sign-ins to its writes.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `omero-session-claim:${appUserId}`,
+      ]);
       await manager.query(
         `DELETE FROM omero_sessions
          WHERE (user_id = $1 AND key_digest <> $2)
