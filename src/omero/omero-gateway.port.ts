@@ -1,3 +1,5 @@
+import { AppError, ErrorCode, type ClientFacingError } from '../common/errors/app-error.js';
+
 /**
  * The one door to OMERO. The rest of the app asks this port for groups, import targets and
  * imports, and never knows whether a real OMERO server (the command-line importer and the
@@ -121,13 +123,22 @@ export const OMERO_UNREACHABLE =
  * `detail` (OMERO.web's address, what an administrator should check) is for the log and the
  * job's importer log; `message`, what users read, names no address.
  */
-export class OmeroUnavailableError extends OmeroImportError {
+export class OmeroUnavailableError extends OmeroImportError implements ClientFacingError {
   constructor(
     readonly detail: string,
     message = 'OMERO cannot be reached right now. The import can be retried once it is back; tell your OMERO administrator if it lasts.',
   ) {
     super('OMERO_UNAVAILABLE', message, detail);
     this.name = 'OmeroUnavailableError';
+  }
+
+  get logDetail(): string {
+    return this.detail;
+  }
+
+  /** A request meeting it: wait for OMERO to be back (the message about retrying imports is for jobs). */
+  toAppError(): AppError {
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, OMERO_UNREACHABLE);
   }
 }
 
@@ -137,10 +148,15 @@ export class OmeroUnavailableError extends OmeroImportError {
  * OmeroUnavailableError, waiting does not cure it: the user must sign in again, which opens a
  * new session.
  */
-export class OmeroSessionExpiredError extends OmeroImportError {
+export class OmeroSessionExpiredError extends OmeroImportError implements ClientFacingError {
   constructor(message = 'Your OMERO session has expired. Sign in again to continue.') {
     super('SESSION_EXPIRED', message);
     this.name = 'OmeroSessionExpiredError';
+  }
+
+  /** A request meeting it: sign in again. */
+  toAppError(): AppError {
+    return new AppError(ErrorCode.UNAUTHENTICATED, this.message);
   }
 }
 
