@@ -99,7 +99,8 @@ export default tseslint.config(
   {
     plugins: { 'import-x': importX },
     settings: {
-      // Without these, import-x skips .ts files when it walks the graph, and finds no cycle.
+      // import-x parses the files an import leads to itself: without a parser for .ts it cannot walk
+      // this tree's graph and finds no cycle at all (test/lint-rules.e2e-spec.ts checks it does).
       'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
