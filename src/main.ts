@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(env.LOG_LEVEL);
 
+  // eslint-disable-next-line prefer-const -- closeApp may run (the embedded database died) before the app is created; a const would throw there
   let app: INestApplication | undefined;
   let closing: Promise<void> | undefined;
   const closeApp = () => (closing ??= app?.close() ?? Promise.resolve());

@@ -35,7 +35,10 @@ if (!isRoot) {
   const incoming = () => readdirSync(join(mountPoint, 'uploads', 'incoming'));
   const health = async () => {
     const response = await fetch(`${server.url}/api/health`);
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return {
+      status: response.status,
+      body: (await response.json()) as { status: string; storage: { freeBytes: number } },
+    };
   };
   const uploadCount = async () =>
     (await graphql<{ uploadCount: number }>(server.url, user.token, '{ uploadCount }')).data?.uploadCount;

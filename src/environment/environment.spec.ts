@@ -73,6 +73,13 @@ describe('loadEnvironment', () => {
     });
   });
 
+  it('computes the OMERO settings once, at load, so the adapter reads what the boot check validated', () => {
+    const env = loadEnvironment({ OMERO_WEB_URL: 'https://omero.example.org' });
+    expect(env.omero).not.toBeNull();
+    expect(env.omero).toBe(env.omero);
+    expect(Object.keys(env)).not.toContain('omero');
+  });
+
   it("lists bad OMERO_* settings with the others, by the adapter's rules, without the password", () => {
     const badOmero = { OMERO_WEB_URL: 'omero.example.org', OMERO_IMPORT_MODE: 'sudo', OMERO_SUDO_PASSWORD: 'pw-9z' };
     const { problems, message } = refusal({ LOG_LEVEL: 'loud', ...badOmero });

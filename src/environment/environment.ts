@@ -16,7 +16,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { resolve } from 'node:path';
-import { OmeroConfigError, omeroOptionsFromEnv, type OmeroServerOptions } from '../omero/adapters/omero.gateway.js';
+import { OMERO_VARIABLES, OmeroConfigError, omeroOptionsFromEnv, type OmeroEnvironment } from './omero-environment.js';
 
 /** The value `.env.example` shows for JWT_SECRET; accepting it in production would be no secret. */
 export const EXAMPLE_JWT_SECRET = 'change-me-to-at-least-32-random-characters';
@@ -214,8 +214,8 @@ export class Environment {
   LOG_LEVEL = 'info';
 
   // --- A real OMERO server: OMERO_WEB_URL set means OMERO (sign-in, groups, imports), unset the
-  // sandbox. Their rules live in one place, omeroOptionsFromEnv, which loadEnvironment applies,
-  // so the boot check and the adapter can never disagree; here they are only declared.
+  // sandbox. Their rules, which depend on each other, live in omero-environment.ts; the getter
+  // `omero` applies them once, when loadEnvironment validates, and the adapter reads its result.
 
   /** OMERO.web, e.g. https://omero.example.org: its JSON API signs users in and lists targets. */
   @IsOptional()
@@ -287,9 +287,16 @@ export class Environment {
     return resolve(this.DATA_DIR);
   }
 
-  /** The real OMERO server's settings, or null for the sandbox (validated at load). */
-  get omero(): OmeroServerOptions | null {
-    return omeroOptionsFromEnv(pick(this, OMERO_VARIABLES));
+  /** Environment.omero, once computed; a private field, so not one of the declared variables. */
+  #omero: OmeroEnvironment | null | undefined;
+
+  /**
+   * The real OMERO server's settings, or null for the sandbox. Computed on first use, which is
+   * loadEnvironment's validation, so a bad setting stops the boot; throws OmeroConfigError.
+   */
+  get omero(): OmeroEnvironment | null {
+    if (this.#omero === undefined) this.#omero = omeroOptionsFromEnv(pick(this, OMERO_VARIABLES));
+    return this.#omero;
   }
 
   /** JWT lifetime in seconds. */
@@ -330,26 +337,14 @@ export function loadEnvironment(source: Record<string, string | undefined> = pro
   }
   const env = plainToInstance(Environment, plain);
   const problems = describe(validateSync(env, { forbidUnknownValues: false }), plain);
-  problems.push(...omeroProblems(plain));
+  problems.push(...omeroProblems(env));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
 }
 
-/** The optional variables that name a real OMERO server (see omeroOptionsFromEnv). */
-const OMERO_VARIABLES = [
-  'OMERO_WEB_URL',
-  'OMERO_HOST',
-  'OMERO_PORT',
-  'OMERO_CLI',
-  'OMERO_IMPORT_MODE',
-  'OMERO_SUDO_USER',
-  'OMERO_SUDO_PASSWORD',
-  'OMERO_TIMEOUT_SECONDS',
-] as const;
-
-function omeroProblems(plain: Record<string, string>): string[] {
+function omeroProblems(env: Environment): string[] {
   try {
-    omeroOptionsFromEnv(pick(plain, OMERO_VARIABLES));
+    void env.omero;
     return [];
   } catch (error) {
     if (error instanceof OmeroConfigError) return error.problems;

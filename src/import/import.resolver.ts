@@ -104,7 +104,7 @@ export class ImportResolver {
       if (variables.id && variables.id !== event.id) return false;
       return event.ownerId === user.id || isAdmin(user);
     },
-    async resolve(this: ImportResolver, event: ImportJobEvent, _args: unknown, context: { req: { user: AuthUser } }) {
+    async resolve(this: ImportResolver, event: ImportJobEvent) {
       // Every subscriber gets the same event object (the filter above already checked
       // visibility): the job is read once per event, not once per connection.
       let job = reloaded.get(event);

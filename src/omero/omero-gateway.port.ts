@@ -1,15 +1,13 @@
+import { ImportTargetType } from '../common/import-target-type.js';
+import { AppError, ErrorCode, type ClientFacingError } from '../common/errors/app-error.js';
+
 /**
  * The one door to OMERO. The rest of the app asks this port for groups, import targets and
  * imports, and never knows whether a real OMERO server (the command-line importer and the
  * OMERO.web JSON API) or the sandbox answers. See docs/omero.md for what a real server does.
  */
 
-/**
- * Where an import goes: images into a DATASET, plates (HCS formats) into a SCREEN. The one
- * definition: the uploads table, the import jobs and the GraphQL enum ImportTargetType use it.
- */
-export const ImportTargetType = { DATASET: 'DATASET', SCREEN: 'SCREEN' } as const;
-export type ImportTargetType = (typeof ImportTargetType)[keyof typeof ImportTargetType];
+export { ImportTargetType };
 
 /** Who an operation runs as: the app's user, and what OMERO knows of them. */
 export interface OmeroUser {
@@ -132,13 +130,22 @@ export const OMERO_UNREACHABLE =
  * `detail` (OMERO.web's address, what an administrator should check) is for the log and the
  * job's importer log; `message`, what users read, names no address.
  */
-export class OmeroUnavailableError extends OmeroImportError {
+export class OmeroUnavailableError extends OmeroImportError implements ClientFacingError {
   constructor(
     readonly detail: string,
     message = 'OMERO cannot be reached right now. The import can be retried once it is back; tell your OMERO administrator if it lasts.',
   ) {
     super('OMERO_UNAVAILABLE', message, detail);
     this.name = 'OmeroUnavailableError';
+  }
+
+  get logDetail(): string {
+    return this.detail;
+  }
+
+  /** A request meeting it: wait for OMERO to be back (the message about retrying imports is for jobs). */
+  toAppError(): AppError {
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, OMERO_UNREACHABLE);
   }
 }
 
@@ -148,10 +155,15 @@ export class OmeroUnavailableError extends OmeroImportError {
  * OmeroUnavailableError, waiting does not cure it: the user must sign in again, which opens a
  * new session.
  */
-export class OmeroSessionExpiredError extends OmeroImportError {
+export class OmeroSessionExpiredError extends OmeroImportError implements ClientFacingError {
   constructor(message = 'Your OMERO session has expired. Sign in again to continue.') {
     super('SESSION_EXPIRED', message);
     this.name = 'OmeroSessionExpiredError';
+  }
+
+  /** A request meeting it: sign in again. */
+  toAppError(): AppError {
+    return new AppError(ErrorCode.UNAUTHENTICATED, this.message);
   }
 }
 

@@ -7,7 +7,7 @@ import { UploaderSettingsService } from '../config/uploader-settings.service.js'
 import { ErrorCode } from '../common/errors/app-error.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors.js';
 import { handleWithNodeBody, streamNodeBodies } from './node-body.js';
-import { isTusError, tusError } from './upload-file.store.js';
+import { isTusError, tusError } from './tus-error.js';
 import { UploadsService } from './uploads.service.js';
 import { STORAGE_FULL_AT_CREATION, STORAGE_FULL_WHILE_WRITING, UploadStorage } from './upload-storage.js';
 

@@ -9,6 +9,7 @@ import { FileAppender } from './file-appender.js';
 import { UploadHasher } from './upload-hasher.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
 import { readFileStart } from '../common/read-file-start.js';
+import { isTusError, type TusError } from './tus-error.js';
 import { STORAGE_FULL_AT_CREATION, STORAGE_FULL_WHILE_WRITING, type UploadStorage } from './upload-storage.js';
 
 /**
@@ -19,17 +20,8 @@ const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 /** What is known of an upload idle this long is dropped (and found again if it resumes). */
 const IDLE_STATE_MS = 60 * 60 * 1000;
 
-/** A tus error, as the server answers it. */
-export interface TusError {
-  status_code: number;
-  body: string;
-}
-
-/** The error tus answers with: its status and a message a person can act on. */
-export const tusError = (status_code: number, body: string): TusError => ({ status_code, body });
-
-export const isTusError = (error: unknown): error is TusError =>
-  typeof error === 'object' && error !== null && 'status_code' in error && 'body' in error;
+// Defined in tus-error.ts; kept here for the modules that import them from the store.
+export { isTusError, tusError, type TusError } from './tus-error.js';
 
 export interface UploadStoreHooks {
   /**

@@ -4,7 +4,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Environment } from '../environment/environment.js';
 import { formatBytes } from './format-bytes.js';
-import { type TusError, tusError } from './upload-file.store.js';
+import { type TusError, tusError } from './tus-error.js';
 
 const MIB = 1024 * 1024;
 const HEALTH_TIMEOUT_MS = 2000;

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/bigint.transformer.js';
-import type { ImportTargetType } from '../omero/omero-gateway.port.js';
+import type { ImportTargetType } from '../common/import-target-type.js';
 
 /**
  * An upload's status. The keys are the GraphQL enum UploadStatus (public, UPPERCASE like every

@@ -4,8 +4,7 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../database/database-errors.js';
-import { OMERO_UNREACHABLE, OmeroSessionExpiredError, OmeroUnavailableError } from '../../omero/omero-gateway.port.js';
-import { AppError, ErrorCode, errorCodeOf, httpStatusOf, SIGN_IN_FIRST } from './app-error.js';
+import { AppError, ErrorCode, errorCodeOf, httpStatusOf, isClientFacing, SIGN_IN_FIRST } from './app-error.js';
 
 interface ClientError {
   code: ErrorCode;
@@ -46,7 +45,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toClientError(exception: unknown): ClientError {
     const known =
-      exception instanceof AppError ? exception : (this.fromOmero(exception) ?? this.fromDatabase(exception));
+      exception instanceof AppError ? exception : (this.fromFeature(exception) ?? this.fromDatabase(exception));
     if (known) {
       return {
         code: known.code,
@@ -76,16 +75,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     };
   }
 
-  /** OMERO's two failures a person can act on: sign in again, or wait for OMERO to be back. */
-  private fromOmero(exception: unknown): AppError | null {
-    if (exception instanceof OmeroSessionExpiredError)
-      return new AppError(ErrorCode.UNAUTHENTICATED, exception.message);
-    if (exception instanceof OmeroUnavailableError) {
-      // The detail (OMERO.web's address, what to check) is for administrators, in the log.
-      this.logger.warn(exception.detail);
-      return new AppError(ErrorCode.SERVICE_UNAVAILABLE, OMERO_UNREACHABLE);
-    }
-    return null;
+  /**
+   * A feature's error that says what a person can do about it (OMERO's: sign in again, or wait
+   * for OMERO to be back). Its detail, which may name addresses, is for administrators: the log.
+   */
+  private fromFeature(exception: unknown): AppError | null {
+    if (!isClientFacing(exception)) return null;
+    if (exception.logDetail) this.logger.warn(exception.logDetail);
+    return exception.toAppError();
   }
 
   /**

@@ -29,6 +29,21 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * An error of a feature that has codes of its own (so it is no AppError) but a form clients may
+ * see. The exceptions filter asks the error for that form, so that common/ needs to know no
+ * feature's errors.
+ */
+export interface ClientFacingError extends Error {
+  /** What a client is told: no address, no internals. */
+  toAppError(): AppError;
+  /** What only the log gets, if anything (addresses, what an administrator should check). */
+  readonly logDetail?: string;
+}
+
+export const isClientFacing = (error: unknown): error is ClientFacingError =>
+  error instanceof Error && typeof (error as Partial<ClientFacingError>).toAppError === 'function';
+
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.UNAUTHENTICATED:

@@ -12,10 +12,16 @@ import {
   type OmeroUser,
   type SessionState,
 } from '../omero-gateway.port.js';
+import type { OmeroEnvironment } from '../../environment/omero-environment.js';
+import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../sessions/omero-web-session.js';
 import type { SessionLock } from '../sessions/session-lock.js';
 import { OmeroCliImporter, SUDO_REFUSED, type CliLogin } from './omero-cli.importer.js';
 import { OmeroWebClient, SessionExpiredError, type OmeroObject, type OmeroWebSession } from './omero-web.client.js';
 import { byProjectThenName, forEachLimited, inGroup, pickServer, toTarget } from './omero-web.targets.js';
+
+// Where they were first defined; kept so that existing callers of the adapter still compile.
+export { OmeroConfigError, omeroOptionsFromEnv } from '../../environment/omero-environment.js';
+export type { OmeroWebSessionStore, StoredOmeroWebSession } from '../sessions/omero-web-session.js';
 
 /**
  * The real OMERO behind the port: OMERO.web's JSON API for sign-in, groups and targets (it
@@ -31,18 +37,8 @@ import { byProjectThenName, forEachLimited, inGroup, pickServer, toTarget } from
  * session and so suits queued imports.
  */
 
-export interface OmeroServerOptions {
-  /** OMERO.web, e.g. https://omero.example.org */
-  webUrl: string;
-  /** The OMERO server the importer connects to. */
-  host: string;
-  port: number;
-  cliPath: string;
-  importMode: 'session' | 'sudo';
-  sudoUser?: string;
-  sudoPassword?: string;
-  /** Per JSON API request. */
-  requestTimeoutMs: number;
+/** The environment's OMERO settings (Environment.omero), and what the app wires in. */
+export interface OmeroServerOptions extends OmeroEnvironment {
   /** Where each user's OMERO.web session is kept (the app: omero_sessions); the gateway requires it. */
   sessions?: OmeroWebSessionStore;
   /** Time a stopped importer gets between SIGTERM and SIGKILL (default 10 s). */
@@ -50,26 +46,6 @@ export interface OmeroServerOptions {
   logger?: Pick<LoggerService, 'log' | 'warn' | 'debug'>;
   /** Imports of one session, one at a time on every instance (session mode); see SessionLock. */
   sessionLock?: SessionLock;
-}
-
-/** A user's OMERO.web session: its cookies, and whose they are. */
-export interface StoredOmeroWebSession {
-  username: string;
-  userId: number;
-  cookies: Record<string, string>;
-}
-
-/**
- * Where OMERO.web sessions are kept, by OMERO session key. The key rather than the app's user
- * id, because signIn, the one moment the cookies come into being, is not told the app's user
- * id; the key is what the port hands back on every later call (OmeroUser.sessionKey).
- * A database-backed implementation would let sessions survive restarts and be shared by
- * several instances; store the cookies encrypted, they are credentials.
- */
-export interface OmeroWebSessionStore {
-  get(sessionKey: string): Promise<StoredOmeroWebSession | undefined>;
-  set(sessionKey: string, session: StoredOmeroWebSession): Promise<void>;
-  delete(sessionKey: string): Promise<void>;
 }
 
 /** OMERO's built-in groups: every user is in "user", admins in "system"; nobody imports there. */
@@ -283,68 +259,5 @@ export class OmeroServerGateway extends OmeroGateway {
   private rememberGroupNames(groups: OmeroObject[]): void {
     const at = Date.now();
     for (const group of groups) if (group.Name) this.groupNames.set(String(group['@id']), { name: group.Name, at });
-  }
-}
-
-export class OmeroConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid OMERO configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'OmeroConfigError';
-  }
-}
-
-/**
- * The gateway's options from the environment: null when OMERO_WEB_URL is unset (no OMERO, so
- * the sandbox), otherwise validated, throwing one error that lists every problem. Empty strings
- * count as unset. OMERO_HOST defaults to OMERO.web's host name, OMERO_IMPORT_MODE to 'session'
- * (it needs no administrator password), OMERO_TIMEOUT_SECONDS (per JSON API request) to 30.
- */
-export function omeroOptionsFromEnv(env: Record<string, string | undefined>): OmeroServerOptions | null {
-  const read = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
-  const webUrl = read('OMERO_WEB_URL');
-  if (!webUrl) return null;
-  const problems: string[] = [];
-  const webHost = urlHost(webUrl);
-  if (webHost === null) {
-    problems.push(`OMERO_WEB_URL must be an http or https URL such as https://omero.example.org (got "${webUrl}")`);
-  }
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(value >= min && value <= max))
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-    return value;
-  };
-  const port = integer('OMERO_PORT', 4064, 1, 65535);
-  const timeoutSeconds = integer('OMERO_TIMEOUT_SECONDS', 30, 1, 3600);
-  const importMode = read('OMERO_IMPORT_MODE') ?? 'session';
-  if (importMode !== 'session' && importMode !== 'sudo') {
-    problems.push(`OMERO_IMPORT_MODE must be "session" or "sudo" (got "${importMode}")`);
-  }
-  const sudoUser = read('OMERO_SUDO_USER');
-  const sudoPassword = env.OMERO_SUDO_PASSWORD || undefined;
-  if (importMode === 'sudo' && !sudoUser) problems.push('OMERO_SUDO_USER is required when OMERO_IMPORT_MODE=sudo');
-  if (importMode === 'sudo' && !sudoPassword)
-    problems.push('OMERO_SUDO_PASSWORD is required when OMERO_IMPORT_MODE=sudo');
-  if (problems.length > 0) throw new OmeroConfigError(problems);
-  return {
-    webUrl,
-    host: read('OMERO_HOST') ?? webHost!,
-    port,
-    cliPath: read('OMERO_CLI') ?? 'omero',
-    importMode: importMode as 'session' | 'sudo',
-    sudoUser,
-    sudoPassword,
-    requestTimeoutMs: timeoutSeconds * 1000,
-  };
-}
-
-function urlHost(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.hostname : null;
-  } catch {
-    return null;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../adapters/omero.gateway.js';
+import type { OmeroWebSessionStore, StoredOmeroWebSession } from './omero-web-session.js';
 import type { SealedBox } from './sealed-box.js';
 
 /** What one row holds, sealed: the OMERO session key itself, and its OMERO.web cookies. */
