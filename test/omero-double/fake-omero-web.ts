@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 
 /**
  * A contract double of an OMERO server as this service sees it, faithful to docs/omero.md:
@@ -16,6 +17,12 @@ import type { AddressInfo } from 'node:net';
  *
  * Unreachable servers: stopOmeroServer() closes the OMERO server port (OMERO.web then answers
  * "Server is not responding"); close() closes both.
+ *
+ * Thumbnails (docs/omero.md, "Showing what was imported"): `GET /webgateway/render_thumbnail/
+ * <imageId>/[<w>/[<h>/]]` answers a JPEG (96 px by default) for a signed-in user who may see
+ * the image (a member of its group, or an administrator), 404 "Failed to render thumbnail" for
+ * an image that is invisible or does not exist, and, like every webgateway view without a
+ * session, a redirect to the webclient's login page.
  *
  * Idle timeout (docs/omero.md, "Sessions"): a session nobody joined for `idleTimeoutMs` (OMERO's
  * 10 minutes by default; short in tests) is gone. Every call that joins it resets its clock:
@@ -89,6 +96,8 @@ export class FakeOmeroWeb {
   ]);
   private readonly users = new Map<number, FakeUser>();
   private readonly containers: FakeContainer[] = [];
+  /** Every image imported: in the group of its target, owned by the importing user. */
+  private readonly images = new Map<number, { groupId: number; ownerId: number }>();
   private readonly canLinkOverrides = new Map<string, boolean>();
   private readonly sessions = new Map<string, FakeSession>();
   /** Django session id (the sessionid cookie) to OMERO session key. */
@@ -280,12 +289,36 @@ export class FakeOmeroWeb {
       const session = this.omeroUp ? this.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
       return response.writeHead(200, { 'content-type': 'text/plain' }).end(session ? 'OK' : 'Connection Failed');
     }
+    const thumbnail = /^\/webgateway\/render_thumbnail\/(\d+)\/(?:(\d+)\/(?:(\d+)\/)?)?$/.exec(url.pathname);
+    if (request.method === 'GET' && thumbnail) {
+      const session = this.omeroUp ? this.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
+      if (!session) {
+        const next = encodeURIComponent(url.pathname);
+        return response.writeHead(302, { location: `/webclient/login/?url=${next}` }).end();
+      }
+      return this.renderThumbnail(this.users.get(session.userId)!, thumbnail, response);
+    }
     if (request.method === 'GET' && url.pathname.startsWith('/api/v0/m/')) {
       const session = this.omeroUp ? this.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
       if (!session) return json(response, 403, { message: 'Not logged in' });
       return this.list(this.users.get(session.userId)!, url, response);
     }
     response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+  }
+
+  private async renderThumbnail(user: FakeUser, match: RegExpExecArray, response: ServerResponse) {
+    const image = this.images.get(Number(match[1]));
+    if (!image || !(user.admin || user.groupIds.includes(image.groupId))) {
+      return response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Failed to render thumbnail</h1>');
+    }
+    const width = Number(match[2] ?? 96);
+    const height = Number(match[3] ?? width);
+    const jpeg = await sharp({
+      create: { width, height, channels: 3, background: { r: 40, g: (Number(match[1]) * 37) % 256, b: 120 } },
+    })
+      .jpeg()
+      .toBuffer();
+    response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length }).end(jpeg);
   }
 
   private token(cookies: Record<string, string>, response: ServerResponse) {
@@ -464,6 +497,7 @@ export class FakeOmeroWeb {
     const imageIds = type === 'Screen' ? [this.ids.image++, this.ids.image++] : [this.ids.image++];
     const plateIds = type === 'Screen' ? [this.ids.plate++] : [];
     const filesetId = this.ids.fileset++;
+    for (const id of imageIds) this.images.set(id, { groupId: target.groupId, ownerId: user.id });
     this.imports.push({
       username: user.name,
       groupId: session.groupId,
