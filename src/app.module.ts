@@ -15,6 +15,7 @@ import { EnvironmentModule } from './environment/environment.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { GraphqlWsServer } from './graphql/graphql-ws-server.js';
 import { HealthController } from './health/health.controller.js';
+import { ImagesModule } from './images/images.module.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UploadModule } from './upload/upload.module.js';
 import { ImportModule } from './import/import.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         UploadModule,
         OmeroModule,
         ImportModule,
+        ImagesModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [Environment],

@@ -8,7 +8,7 @@ import { UploaderSettingsModel } from './models/uploader-settings.model.js';
 import type { UploaderSettings } from './uploader-settings.entity.js';
 import { UploaderSettingsService } from './uploader-settings.service.js';
 
-function toModel(settings: UploaderSettings): UploaderSettingsModel {
+export function toModel(settings: UploaderSettings): UploaderSettingsModel {
   const { maxFileSizeBytes, allowedExtensions, chunkSizeBytes, autoImport, uploadExpiryHours } = settings;
   return {
     maxFileSizeBytes,

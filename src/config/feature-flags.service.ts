@@ -7,6 +7,12 @@ import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import { FeatureFlag } from './feature-flag.entity.js';
 import { SharedCache } from './shared-cache.js';
 
+/** What the PubSub carries when a flag is switched (FEATURE_FLAGS_CHANGED). */
+export interface FeatureFlagEvent {
+  key?: string;
+}
+export const FEATURE_FLAGS_CHANGED = 'featureFlagsChanged';
+
 /**
  * The flags, cached in memory because every tus creation reads one. A switch applies on the
  * instance that made it before the mutation answers, and on the others when its notification
@@ -21,7 +27,7 @@ export class FeatureFlagsService implements OnModuleInit, OnModuleDestroy {
     @Inject(PUB_SUB) pubsub: PgPubSub,
   ) {
     this.cache = new SharedCache(
-      'featureFlagsChanged',
+      FEATURE_FLAGS_CHANGED,
       pubsub,
       async () => new Map((await this.list()).map((flag) => [flag.key, flag.enabled])),
     );
@@ -33,6 +39,11 @@ export class FeatureFlagsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.cache.stop();
+  }
+
+  /** Read from the database, not the cache: a subscriber may hear of a change before the cache does. */
+  find(key: string): Promise<FeatureFlag | null> {
+    return this.flags.findOneBy({ key });
   }
 
   list(): Promise<FeatureFlag[]> {
@@ -51,7 +62,7 @@ export class FeatureFlagsService implements OnModuleInit, OnModuleDestroy {
       const known = (await this.list()).map((flag) => flag.key).join(', ');
       throw new AppError(ErrorCode.NOT_FOUND, `There is no feature flag "${key}". Known flags: ${known}.`);
     }
-    await this.cache.changed();
+    await this.cache.changed({ key } satisfies FeatureFlagEvent);
     return this.flags.findOneByOrFail({ key });
   }
 }

@@ -45,10 +45,13 @@ export class SharedCache<T> {
     return this.cached;
   }
 
-  /** After a change was committed: reload here at once, then tell the other instances. */
-  async changed(): Promise<void> {
+  /**
+   * After a change was committed: reload here at once, then tell the other instances (and the
+   * GraphQL subscriptions fed by the same event; `payload` says what changed).
+   */
+  async changed(payload: object = {}): Promise<void> {
     await this.reload();
-    await this.pubsub.publish(this.trigger, {});
+    await this.pubsub.publish(this.trigger, payload);
   }
 
   private async reload(): Promise<void> {

@@ -6,6 +6,8 @@ import { PUB_SUB } from '../pubsub/pubsub.module.js';
 import { SharedCache } from './shared-cache.js';
 import { UploaderSettings } from './uploader-settings.entity.js';
 
+export const UPLOADER_SETTINGS_CHANGED = 'uploaderSettingsChanged';
+
 export type UploaderSettingsChange = Partial<Omit<UploaderSettings, 'id' | 'updatedAt' | 'updatedBy'>>;
 
 /**
@@ -21,7 +23,7 @@ export class UploaderSettingsService implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(UploaderSettings) private readonly settings: Repository<UploaderSettings>,
     @Inject(PUB_SUB) pubsub: PgPubSub,
   ) {
-    this.cache = new SharedCache('uploaderSettingsChanged', pubsub, () => this.settings.findOneByOrFail({ id: 1 }));
+    this.cache = new SharedCache(UPLOADER_SETTINGS_CHANGED, pubsub, () => this.settings.findOneByOrFail({ id: 1 }));
   }
 
   onModuleInit(): Promise<void> {
@@ -35,6 +37,11 @@ export class UploaderSettingsService implements OnModuleInit, OnModuleDestroy {
   /** The current settings, without a database round trip. */
   get current(): UploaderSettings {
     return this.cache.value;
+  }
+
+  /** Read from the database, not the cache: a subscriber may hear of a change before the cache does. */
+  read(): Promise<UploaderSettings> {
+    return this.settings.findOneByOrFail({ id: 1 });
   }
 
   async update(change: UploaderSettingsChange, userId: string): Promise<UploaderSettings> {

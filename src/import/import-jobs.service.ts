@@ -363,11 +363,16 @@ export class ImportJobsService implements OnModuleInit {
   /** The caller's jobs, newest first; administrators see everyone's. */
   list(user: AuthUser, status: ImportStatus | undefined, limit: number, offset: number): Promise<ImportJob[]> {
     return this.jobs.find({
-      where: { ...(isAdmin(user) ? {} : { ownerId: user.id }), ...(status ? { status } : {}) },
+      where: visibleJobs(user, status),
       order: { createdAt: 'DESC', id: 'DESC' },
       take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),
       skip: Math.max(offset, 0),
     });
+  }
+
+  /** How many jobs `list` pages through. */
+  count(user: AuthUser, status?: ImportStatus): Promise<number> {
+    return this.jobs.countBy(visibleJobs(user, status));
   }
 
   /** Plain SQL: every subscription event reads its job through this. */
@@ -386,4 +391,9 @@ export class ImportJobsService implements OnModuleInit {
   findForUpload(uploadId: string): Promise<ImportJob | null> {
     return this.jobs.findOneBy({ uploadId });
   }
+}
+
+/** The jobs a user may list: their own (administrators: everyone's), with that status if given. */
+function visibleJobs(user: AuthUser, status?: ImportStatus) {
+  return { ...(isAdmin(user) ? {} : { ownerId: user.id }), ...(status ? { status } : {}) };
 }

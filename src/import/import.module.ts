@@ -5,6 +5,7 @@ import { ConfigModule } from '../config/config.module.js';
 import { OmeroModule } from '../omero/omero.module.js';
 import { UploadModule } from '../upload/upload.module.js';
 import { ImportJob } from './import-job.entity.js';
+import { ImportHistoryResolver } from './import-history.resolver.js';
 import { ImportJobsService } from './import-jobs.service.js';
 import { ImportQueue } from './import-queue.service.js';
 import { ImportSweep } from './import-sweep.service.js';
@@ -26,6 +27,7 @@ import { ServerFilesService } from './server-files.service.js';
     ImportResolver,
     ImportJobLogResolver,
     UploadImportJobResolver,
+    ImportHistoryResolver,
   ],
 })
 export class ImportModule {}

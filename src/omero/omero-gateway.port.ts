@@ -17,6 +17,18 @@ export interface OmeroUser {
   username: string;
   /** An OMERO session key from sign-in, when the adapter works with user sessions. */
   sessionKey?: string;
+  /** An administrator of the app (the sandbox lets them see every image, as OMERO's do). */
+  admin?: boolean;
+}
+
+/** A small picture of an image, as OMERO.web or the sandbox renders it. */
+export interface Thumbnail {
+  /** image/jpeg or image/png */
+  contentType: string;
+  /** Streamed from OMERO.web, or a small buffer rendered here. */
+  body: Buffer | NodeJS.ReadableStream;
+  /** Whether it shows the image (false: a placeholder for a file that cannot be drawn). */
+  rendered: boolean;
 }
 
 export interface OmeroGroup {
@@ -184,6 +196,18 @@ export abstract class OmeroGateway {
 
   /** Imports one file as the user; throws OmeroImportError on failure. */
   abstract importFile(request: ImportRequest): Promise<ImportResult>;
+
+  /**
+   * A thumbnail of an image at most `size` pixels on its longer side, or null when the image
+   * does not exist or the user may not see it (OMERO answers both alike).
+   */
+  abstract renderThumbnail(user: OmeroUser, imageId: string, size: number): Promise<Thumbnail | null>;
+
+  /** Where a person opens the image in OMERO.web; null without OMERO.web (the sandbox). */
+  imageWebUrl(imageId: string): string | null {
+    void imageId;
+    return null;
+  }
 
   /**
    * Joins the user's OMERO session so that OMERO does not end it for idleness while their

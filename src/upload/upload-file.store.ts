@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CachedConfigstore } from './cached-configstore.js';
 import { FileAppender } from './file-appender.js';
-import { UploadHasher } from './upload-hasher.js';
+import { type ReceivedBytes, UploadHasher } from './upload-hasher.js';
 import { SIGNATURE_BYTES } from '../common/image-formats.js';
 import { readFileStart } from '../common/read-file-start.js';
 import { isTusError, type TusError } from './tus-error.js';
@@ -207,6 +207,11 @@ export class UploadFileStore extends FileStore {
     const format = this.states.get(id)?.format;
     this.states.delete(id);
     return { sha256, format };
+  }
+
+  /** How many bytes of an unfinished upload are on disk, and their sha256 (see UploadHasher.received). */
+  received(id: string): Promise<ReceivedBytes> {
+    return this.hasher.received(id, this.pathOf(id));
   }
 
   /** Reads the first bytes of an upload, for checks after a restart. */

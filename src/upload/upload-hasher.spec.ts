@@ -55,4 +55,20 @@ describe('UploadHasher', () => {
     await writeFile(path, bytes.subarray(0, 10));
     await expect(hasher.digest('e', path, 20)).rejects.toThrow(/ends at 10, before 20/);
   });
+
+  it('reads the bytes on disk without ending the hash, even those not reported yet', async () => {
+    const path = join(folder, 'f');
+    await writeFile(path, bytes.subarray(0, 1_000_000));
+    hasher.written('f', path, 0, 600_000);
+    // 400,000 bytes are on disk but not reported: the reading covers them.
+    expect(await hasher.received('f', path)).toEqual({
+      offset: 1_000_000,
+      sha256: sha256(bytes.subarray(0, 1_000_000)),
+    });
+    // The late report of bytes the reading already hashed is no reason to start again.
+    await appendFile(path, bytes.subarray(1_000_000));
+    hasher.written('f', path, 600_000, 1_000_000);
+    hasher.written('f', path, 1_000_000, bytes.length);
+    expect(await hasher.digest('f', path, bytes.length)).toBe(sha256(bytes));
+  });
 });

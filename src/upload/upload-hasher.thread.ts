@@ -9,7 +9,12 @@
  *   instance) is first rebuilt from the file's bytes [0, from).
  * - `{ op: 'digest', id, path, size, seq }`: answers `{ seq, sha256 }` (or `{ seq, error }`) for
  *   bytes [0, size), rebuilding from the file if needed, and forgets the upload.
+ * - `{ op: 'received', id, path, seq }`: answers `{ seq, offset, sha256 }` for the bytes the
+ *   file holds now, [0, offset), without ending the hash (a copy is digested): the upload goes on.
  * - `{ op: 'forget', id }`.
+ * An upload's bytes never change once written (uploads only append), so a state that is behind
+ * is extended from the file rather than rebuilt, and one that is ahead of an advance (a
+ * `received` read bytes not yet reported) only hashes what it lacks.
  * An advance that fails (the file is gone, say) drops the upload's hash: the next advance or
  * digest rebuilds it from whatever the file then holds.
  */
@@ -27,6 +32,7 @@ export function hashingThread(): void {
   type Message =
     | { op: 'advance'; id: string; path: string; from: number; to: number }
     | { op: 'digest'; id: string; path: string; size: number; seq: number }
+    | { op: 'received'; id: string; path: string; seq: number }
     | { op: 'forget'; id: string };
 
   // Reads go through one buffer: this thread never holds more than 1 MiB of file bytes.
@@ -51,12 +57,13 @@ export function hashingThread(): void {
 
   const stateAt = (id: string, path: string, offset: number): State => {
     let state = states.get(id);
-    if (!state || state.offset !== offset) {
+    if (!state || state.offset > offset) {
       states.delete(id);
       state = { hash: createHash('sha256'), offset: 0, lastUsed: Date.now() };
-      hashRange(state, path, offset);
-      states.set(id, state);
     }
+    // Not stored before its bytes are read: a state always covers exactly [0, offset).
+    hashRange(state, path, offset);
+    states.set(id, state);
     state.lastUsed = Date.now();
     return state;
   };
@@ -65,7 +72,9 @@ export function hashingThread(): void {
     switch (message.op) {
       case 'advance':
         try {
-          hashRange(stateAt(message.id, message.path, message.from), message.path, message.to);
+          const ahead = states.get(message.id);
+          const state = ahead && ahead.offset >= message.from ? ahead : stateAt(message.id, message.path, message.from);
+          hashRange(state, message.path, message.to);
         } catch {
           states.delete(message.id);
         }
@@ -78,6 +87,15 @@ export function hashingThread(): void {
           parentPort!.postMessage({ seq: message.seq, error: (error as Error).message });
         } finally {
           states.delete(message.id);
+        }
+        return;
+      case 'received':
+        try {
+          const state = stateAt(message.id, message.path, fs.statSync(message.path).size);
+          parentPort!.postMessage({ seq: message.seq, offset: state.offset, sha256: state.hash.copy().digest('hex') });
+        } catch (error) {
+          states.delete(message.id);
+          parentPort!.postMessage({ seq: message.seq, error: (error as Error).message });
         }
         return;
       case 'forget':

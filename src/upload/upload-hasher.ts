@@ -4,7 +4,15 @@ import { hashingThread } from './upload-hasher.thread.js';
 interface Reply {
   seq: number;
   sha256?: string;
+  /** For `received`: how many bytes `sha256` covers. */
+  offset?: number;
   error?: string;
+}
+
+/** The bytes of an unfinished upload on disk at one moment: how many, and their sha256. */
+export interface ReceivedBytes {
+  offset: number;
+  sha256: string;
 }
 
 /**
@@ -22,7 +30,7 @@ interface Reply {
  */
 export class UploadHasher {
   private worker = this.start();
-  private readonly waiting = new Map<number, { resolve(sha256: string): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
   private seq = 0;
   private closed = false;
 
@@ -32,11 +40,25 @@ export class UploadHasher {
   }
 
   /** The sha256 of the upload's bytes [0, size), once every batch reported before is hashed. */
-  digest(id: string, path: string, size: number): Promise<string> {
+  async digest(id: string, path: string, size: number): Promise<string> {
+    return (await this.ask({ op: 'digest', id, path, size })).sha256!;
+  }
+
+  /**
+   * The sha256 of the bytes the file holds now, and how many they are, without ending the
+   * upload's hash: from the running hash plus any bytes not yet reported, so it costs a full
+   * read only when this process holds no hash of the upload (then kept for its next bytes).
+   */
+  async received(id: string, path: string): Promise<ReceivedBytes> {
+    const reply = await this.ask({ op: 'received', id, path });
+    return { offset: reply.offset!, sha256: reply.sha256! };
+  }
+
+  private ask(message: Record<string, unknown>): Promise<Reply> {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      this.worker.postMessage({ op: 'digest', id, path, size, seq });
+      this.worker.postMessage({ ...message, seq });
     });
   }
 
@@ -58,7 +80,7 @@ export class UploadHasher {
       const waiter = this.waiting.get(reply.seq);
       if (!waiter) return;
       this.waiting.delete(reply.seq);
-      if (reply.sha256) waiter.resolve(reply.sha256);
+      if (reply.sha256) waiter.resolve(reply);
       else waiter.reject(new Error(`sha256 failed: ${reply.error}`));
     });
     // An error is followed by 'exit', handled below.

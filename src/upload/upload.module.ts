@@ -4,6 +4,7 @@ import { ConfigModule } from '../config/config.module.js';
 import { TusServerService } from './tus-server.service.js';
 import { TusController } from './tus.controller.js';
 import { UploadMaintenanceJob } from './upload-maintenance.job.js';
+import { UploadReceivedResolver } from './upload-received.resolver.js';
 import { Upload } from './upload.entity.js';
 import { UploadsResolver } from './uploads.resolver.js';
 import { UploadsService } from './uploads.service.js';
@@ -13,7 +14,14 @@ import { UploadStorage } from './upload-storage.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Upload]), ConfigModule],
   controllers: [TusController],
-  providers: [UploadStorage, UploadsService, TusServerService, UploadsResolver, UploadMaintenanceJob],
+  providers: [
+    UploadStorage,
+    UploadsService,
+    TusServerService,
+    UploadsResolver,
+    UploadReceivedResolver,
+    UploadMaintenanceJob,
+  ],
   exports: [UploadsService, UploadStorage],
 })
 export class UploadModule {}

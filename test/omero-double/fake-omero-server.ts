@@ -92,6 +92,7 @@ export class FakeOmeroServer {
     const imageIds = type === 'Screen' ? [this.state.ids.image++, this.state.ids.image++] : [this.state.ids.image++];
     const plateIds = type === 'Screen' ? [this.state.ids.plate++] : [];
     const filesetId = this.state.ids.fileset++;
+    for (const id of imageIds) this.state.images.set(id, { groupId: target.groupId, ownerId: user.id });
     this.state.imports.push({
       username: user.name,
       groupId: session.groupId,

@@ -19,6 +19,8 @@ export class FakeOmeroState {
   readonly ids = { group: 3, user: 2, Project: 1, Dataset: 1, Screen: 1, fileset: 1, image: 101, plate: 1 };
   /** Every import the OMERO server accepted. */
   readonly imports: RecordedImport[] = [];
+  /** Every image imported: in the group of its target, owned by the importing user. */
+  readonly images = new Map<number, { groupId: number; ownerId: number }>();
   /** Imports wait for this before they create anything (see FakeOmeroWeb.holdImports). */
   importsHeld: Promise<void> = Promise.resolve();
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { close, json, listen, parseCookies, readBody } from './fake-http.js';
 import {
   byName,
@@ -32,6 +33,12 @@ export type { ContainerType, RecordedImport, RecordedRequest } from './fake-omer
  *
  * Unreachable servers: stopOmeroServer() closes the OMERO server port (OMERO.web then answers
  * "Server is not responding"); close() closes both.
+ *
+ * Thumbnails (docs/omero.md, "Showing what was imported"): `GET /webgateway/render_thumbnail/
+ * <imageId>/[<w>/[<h>/]]` answers a JPEG (96 px by default) for a signed-in user who may see
+ * the image (a member of its group, or an administrator), 404 "Failed to render thumbnail" for
+ * an image that is invisible or does not exist, and, like every webgateway view without a
+ * session, a redirect to the webclient's login page.
  *
  * Idle timeout (docs/omero.md, "Sessions"): a session nobody joined for `idleTimeoutMs` (OMERO's
  * 10 minutes by default; short in tests) is gone. Every call that joins it resets its clock:
@@ -223,12 +230,36 @@ export class FakeOmeroWeb {
       const session = this.omeroUp ? this.state.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
       return response.writeHead(200, { 'content-type': 'text/plain' }).end(session ? 'OK' : 'Connection Failed');
     }
+    const thumbnail = /^\/webgateway\/render_thumbnail\/(\d+)\/(?:(\d+)\/(?:(\d+)\/)?)?$/.exec(url.pathname);
+    if (request.method === 'GET' && thumbnail) {
+      const session = this.omeroUp ? this.state.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
+      if (!session) {
+        const next = encodeURIComponent(url.pathname);
+        return response.writeHead(302, { location: `/webclient/login/?url=${next}` }).end();
+      }
+      return this.renderThumbnail(this.state.users.get(session.userId)!, thumbnail, response);
+    }
     if (request.method === 'GET' && url.pathname.startsWith('/api/v0/m/')) {
       const session = this.omeroUp ? this.state.liveSession(this.webSessions.get(cookies.sessionid ?? '')) : undefined;
       if (!session) return json(response, 403, { message: 'Not logged in' });
       return this.list(this.state.users.get(session.userId)!, url, response);
     }
     response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+  }
+
+  private async renderThumbnail(user: FakeUser, match: RegExpExecArray, response: ServerResponse) {
+    const image = this.state.images.get(Number(match[1]));
+    if (!image || !(user.admin || user.groupIds.includes(image.groupId))) {
+      return response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Failed to render thumbnail</h1>');
+    }
+    const width = Number(match[2] ?? 96);
+    const height = Number(match[3] ?? width);
+    const jpeg = await sharp({
+      create: { width, height, channels: 3, background: { r: 40, g: (Number(match[1]) * 37) % 256, b: 120 } },
+    })
+      .jpeg()
+      .toBuffer();
+    response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length }).end(jpeg);
   }
 
   private token(cookies: Record<string, string>, response: ServerResponse) {

@@ -151,6 +151,31 @@ export class OmeroWebClient {
     throw this.unexpected('/webclient/keepalive_ping/', `HTTP ${response.status}`);
   }
 
+  /**
+   * The webgateway's thumbnail of an image (its current rendering settings, `size` pixels on
+   * the longer side), or null when OMERO answers 404: the image does not exist or this user
+   * may not see it. Without a session OMERO.web sends the login page instead.
+   */
+  async renderThumbnail(
+    session: OmeroWebSession,
+    imageId: string,
+    size: number,
+  ): Promise<{ contentType: string; body: ReadableStream<Uint8Array> } | null> {
+    const path = `/webgateway/render_thumbnail/${encodeURIComponent(imageId)}/${size}/`;
+    const response = await this.request(session, 'GET', path, { headers: { accept: 'image/jpeg, image/png' } });
+    await this.checkSignedIn(response);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (response.status !== 200 || !/^image\/(jpeg|png)\b/.test(contentType) || !response.body) {
+      await response.body?.cancel();
+      throw this.unexpected(path, `HTTP ${response.status}, ${contentType || 'no content type'}`);
+    }
+    return { contentType: contentType.split(';')[0], body: response.body };
+  }
+
   private async loginRefused(response: Response): Promise<null> {
     const body = await response.text();
     const message = parseMessage(body);

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import {
   OmeroGateway,
   OmeroImportError,
@@ -11,6 +13,7 @@ import {
   type OmeroSignIn,
   type OmeroUser,
   type SessionState,
+  type Thumbnail,
 } from '../omero-gateway.port.js';
 import type { OmeroEnvironment } from '../../environment/omero-environment.js';
 import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../sessions/omero-web-session.js';
@@ -129,6 +132,21 @@ export class OmeroServerGateway extends OmeroGateway {
       if (error instanceof OmeroUnavailableError) return 'unknown';
       throw error;
     }
+  }
+
+  /** OMERO.web draws it with the user's own session: OMERO decides what they may see. */
+  async renderThumbnail(user: OmeroUser, imageId: string, size: number): Promise<Thumbnail | null> {
+    const found = await this.withSession(user, (session) => this.web.renderThumbnail(session, imageId, size));
+    if (!found) return null;
+    return {
+      contentType: found.contentType,
+      body: Readable.fromWeb(found.body as NodeReadableStream<Uint8Array>),
+      rendered: true,
+    };
+  }
+
+  imageWebUrl(imageId: string): string {
+    return `${this.options.webUrl.replace(/\/+$/, '')}/webclient/?show=image-${encodeURIComponent(imageId)}`;
   }
 
   private async login(session: OmeroWebSession, username: string, password: string) {

@@ -13,8 +13,10 @@ import {
   OmeroImportError,
   type OmeroSignIn,
   type OmeroUser,
+  type Thumbnail,
 } from '../omero-gateway.port.js';
 import { readImageHeader, UnreadableImageError } from './image-header.reader.js';
+import { SandboxThumbnails } from './sandbox-thumbnails.js';
 
 interface TargetRow {
   id: number;
@@ -38,6 +40,7 @@ export class SandboxGateway extends OmeroGateway {
   readonly kind = 'sandbox' as const;
   /** Users known to have a group; memberships are never removed, so this needs no expiry. */
   private readonly withGroups = new Set<string>();
+  private readonly thumbnails = new SandboxThumbnails();
 
   constructor(
     private readonly db: DataSource,
@@ -164,6 +167,24 @@ export class SandboxGateway extends OmeroGateway {
         `${header.format} ${header.width} x ${header.height}, ${header.channels} channel(s), ${header.pixelType}, ` +
         `${header.planes} plane(s)\n1 file uploaded, 1 fileset created, ${imageIds.length} image imported, 0 errors`,
     };
+  }
+
+  /**
+   * As OMERO shows images: to the members of the group of the image's container (the sandbox's
+   * groups are read-only or read-write, and members of either see each other's images), and
+   * to administrators.
+   */
+  async renderThumbnail(user: OmeroUser, imageId: string, size: number): Promise<Thumbnail | null> {
+    if (!/^\d{1,9}$/.test(imageId)) return null;
+    const [image] = (await this.db.query(
+      `SELECT i.repository_path, i.format FROM sandbox_images i
+       JOIN sandbox_containers c ON c.id = i.container_id
+       WHERE i.id = $1 AND ($3 OR EXISTS (
+         SELECT 1 FROM sandbox_memberships m WHERE m.group_id = c.group_id AND m.user_id = $2))`,
+      [Number(imageId), user.id, user.admin === true],
+    )) as { repository_path: string; format: string }[];
+    if (!image) return null;
+    return this.thumbnails.render({ id: imageId, path: image.repository_path, format: image.format }, size);
   }
 
   /** Whether an attempt of this import moved its file into the repository or recorded its image. */

@@ -37,6 +37,14 @@ export class StoredSessionGateway extends OmeroGateway {
     return this.inner.keepSessionAlive(await this.withKey(user));
   }
 
+  async renderThumbnail(user: OmeroUser, imageId: string, size: number) {
+    return this.inner.renderThumbnail(await this.withKey(user), imageId, size);
+  }
+
+  imageWebUrl(imageId: string) {
+    return this.inner.imageWebUrl(imageId);
+  }
+
   tookSourceOf(importKey: string) {
     return this.inner.tookSourceOf(importKey);
   }
