@@ -120,6 +120,35 @@ describe('GraphQL limits', () => {
       expect(codeOf(await graphql(server.url, token, wide))).toBe('BAD_USER_INPUT');
     });
 
+    it('count a page-size variable that was not sent by its declared default, else the argument default', async () => {
+      const fields = 'id status fileName targetType groupId attempts createdAt error';
+      // 2,000 items × 8 fields: the declared default is what the resolver would get.
+      const declared = await graphql(
+        server.url,
+        token,
+        `query($n: Int = 2000) { importJobs(limit: $n) { ${fields} } }`,
+      );
+      expect(declared.errors?.[0]?.message).toMatch(/^This query could return 16001 fields/);
+      // Not sent and no declared default: the argument's default page of 50 applies.
+      const fallback = await graphql(server.url, token, `query($n: Int) { importJobs(limit: $n) { ${fields} } }`);
+      expect(fallback.errors).toBeUndefined();
+    });
+
+    it('refuse a request that carries no query text (persisted queries are off)', async () => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+          variables: { n: 100_000 },
+        }),
+      });
+      const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[]; data?: unknown };
+      expect(body.data).toBeUndefined();
+      expect(body.errors?.[0]?.extensions?.code).toBeDefined();
+      expect(body.errors?.[0]?.extensions?.code).not.toBe('PERSISTED_QUERY_NOT_FOUND');
+    });
+
     it('are refused a document of more than 5,000 tokens without it being parsed in full', async () => {
       const result = await graphql(server.url, token, `{ me { ${'id '.repeat(5_000)}} }`);
       expect(result.errors).toEqual([

@@ -18,6 +18,9 @@ export function graphqlOptions(env: Environment): ApolloDriverConfig {
     sortSchema: true,
     playground: false,
     introspection: !env.isProduction,
+    // A hash-only request would reach Apollo without its document, so the query limits
+    // (graphql-http-gate.ts) could not measure it: every request carries its query text.
+    persistedQueries: false,
     hideSchemaDetailsFromClientErrors: env.isProduction,
     includeStacktraceInErrorResponses: false,
     context: ({ req }: { req: Request }) => ({ req }),

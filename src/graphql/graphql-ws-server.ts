@@ -6,7 +6,7 @@ import type { Context, Disposable } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AuthService } from '../auth/auth.service.js';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
@@ -76,6 +76,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   private httpServer?: HttpServer;
   private subscription?: number;
   private recheckTimer?: NodeJS.Timeout;
+  /** The recheck round under way: with a slow database, rounds must not pile up on the pool. */
+  private recheckRound?: Promise<void>;
 
   constructor(
     private readonly auth: AuthService,
@@ -108,7 +110,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     this.subscription = await this.pubsub.subscribe(CREDENTIALS_CHANGED, (payload) =>
       this.credentialsChanged(payload as CredentialsChange),
     );
-    this.recheckTimer = setInterval(() => void this.recheckAll(), WS_LIMITS.recheckIntervalMs).unref();
+    this.recheckTimer = setInterval(() => {
+      this.recheckRound ??= this.recheckAll().finally(() => (this.recheckRound = undefined));
+    }, WS_LIMITS.recheckIntervalMs).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -154,6 +158,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       }
       return false;
     }
+    // The client may have gone while its token was checked: graphql-ws has already run
+    // onClose then, so a connection kept now would never be forgotten.
+    if (connection.socket.readyState !== WebSocket.OPEN) return false;
     this.connections.add(connection);
     const expiresAt = connection.user.expiresAt;
     if (expiresAt) {

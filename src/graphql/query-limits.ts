@@ -116,6 +116,7 @@ class DocumentMeasure {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly measured = new Map<string, Measure>();
   private readonly inProgress = new Set<string>();
+  private readonly variableDefaults = new Map<string, number>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -124,6 +125,13 @@ class DocumentMeasure {
   ) {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
+      // A variable that was not sent takes its declared default (`$n: Int = 500`).
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const declared of definition.variableDefinitions ?? []) {
+        if (declared.defaultValue?.kind === Kind.INT) {
+          this.variableDefaults.set(declared.variable.name.value, Number(declared.defaultValue.value));
+        }
+      }
     }
   }
 
@@ -205,12 +213,14 @@ class DocumentMeasure {
     for (const argument of field.args) {
       if (!LIST_SIZE_ARGUMENTS.includes(argument.name)) continue;
       const node = given.find((candidate) => candidate.name.value === argument.name)?.value;
+      // What the resolver will get: a literal, a variable (as sent, else its declared default),
+      // and otherwise, or for null, the argument's own default.
       const value =
-        node?.kind === Kind.INT
+        (node?.kind === Kind.INT
           ? Number(node.value)
           : node?.kind === Kind.VARIABLE
-            ? this.variables[node.name.value]
-            : argument.defaultValue;
+            ? (this.variables[node.name.value] ?? this.variableDefaults.get(node.name.value))
+            : undefined) ?? argument.defaultValue;
       if (typeof value === 'number' && Number.isFinite(value)) return Math.max(value, 1);
     }
     return QUERY_LIMITS.defaultListSize;

@@ -32,14 +32,11 @@ export class DatabaseProbe {
   private async probe(): Promise<ProbeResult> {
     const started = performance.now();
     try {
-      this.client ??= await this.connect();
-      await this.client.query('SELECT 1');
+      await this.query();
       return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
     } catch (error) {
-      // A connection that timed out may still wait for its answer: never reuse it.
-      this.discard();
       this.onFailure(error);
-      const timedOut = error instanceof Error && /timeout|timed out/i.test(error.message);
+      const timedOut = isTimeout(error);
       // The driver's message names the host and port; health is public.
       return {
         status: 'down',
@@ -47,6 +44,28 @@ export class DatabaseProbe {
           ? `The database did not answer within ${PROBE_TIMEOUT_MS / 1000} s.`
           : 'The database refused or dropped the connection.',
       };
+    }
+  }
+
+  /**
+   * SELECT 1, on the kept connection or a new one. A kept connection the server ended while it
+   * sat idle (a restart, an administrator) fails at once without saying anything about the
+   * database now: that failure gets one more try on a new connection. A connection that timed
+   * out may still wait for its answer, so it is never reused, and a timeout is not tried again.
+   */
+  private async query(): Promise<void> {
+    const reused = this.client !== undefined;
+    try {
+      this.client ??= await this.connect();
+      await this.client.query('SELECT 1');
+    } catch (error) {
+      this.discard();
+      if (!reused || isTimeout(error)) throw error;
+      this.client = await this.connect();
+      await this.client.query('SELECT 1').catch((retried: unknown) => {
+        this.discard();
+        throw retried;
+      });
     }
   }
 
@@ -73,6 +92,8 @@ export class DatabaseProbe {
     destroy(client);
   }
 }
+
+const isTimeout = (error: unknown) => error instanceof Error && /timeout|timed out/i.test(error.message);
 
 /** Ends a connection at once: a polite end() waits for a server that may be frozen. */
 function destroy(client: pg.Client): void {

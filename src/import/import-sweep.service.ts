@@ -24,6 +24,8 @@ const SWEEP_EVERY_HEARTBEATS = 1.5;
 export class ImportSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ImportSweep.name);
   private timer?: NodeJS.Timeout;
+  /** The round under way: rounds never overlap, so a slow database is not asked twice as often. */
+  private round?: Promise<void>;
 
   constructor(
     @Inject(Environment) private readonly env: Environment,
@@ -38,11 +40,17 @@ export class ImportSweep implements OnApplicationBootstrap, OnApplicationShutdow
     void this.sweep();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.round;
   }
 
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    this.round ??= this.sweepOnce().finally(() => (this.round = undefined));
+    return this.round;
+  }
+
+  private async sweepOnce(): Promise<void> {
     const staleSeconds = this.env.IMPORT_HEARTBEAT_SECONDS * STALE_AFTER_HEARTBEATS;
     try {
       await this.jobs.requeueLost(staleSeconds, this.env.IMPORT_MAX_ATTEMPTS);
