@@ -38,11 +38,10 @@ describe('imports through the sandbox OMERO', () => {
         complete: () => undefined,
       },
     );
-    // Kept as a pause: graphql-ws acknowledges no subscription, so nothing outside the server
-    // says when it is in place, and a probe event would add to the statuses asserted below.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
     const data = await readFile(join(SAMPLES, 'cells-uint16.tiff'));
+    // graphql-ws acknowledges no subscription: a probe import's first event says it is in place.
+    const probe = await autoImported('probe.tiff', data);
+    await waitFor(async () => seen.some((j) => j.id === probe), Boolean);
     const tus = new TusClient(server.url, alice.token);
     const { id: uploadId } = await tus.create(
       'auto.tiff',
@@ -51,15 +50,16 @@ describe('imports through the sandbox OMERO', () => {
       data,
     );
 
+    const ofUpload = () => seen.filter((j) => j.uploadId === uploadId);
     await waitFor(
-      async () => seen.map((j) => j.status),
+      async () => ofUpload().map((j) => j.status),
       (statuses) => statuses.includes('SUCCEEDED'),
     );
     unsubscribe();
     await client.dispose();
-    const statuses = seen.map((j) => j.status);
+    const statuses = ofUpload().map((j) => j.status);
     expect(statuses.slice(0, 3)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
-    const done = seen.at(-1)!;
+    const done = ofUpload().at(-1)!;
     expect(done).toMatchObject({
       uploadId,
       status: 'SUCCEEDED',
