@@ -1,0 +1,97 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import {
+  launchBrowser,
+  openPage,
+  signInThroughPage,
+  uppyFileInput,
+  waitForPhase,
+  waitForText,
+  type WatchedPage,
+} from '../support/browser.js';
+import { ADMIN, startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The web uploader in a real Chromium against the real app (sandbox OMERO): sign-in, the target
+ * picker and Uppy, up to images imported.
+ */
+
+const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
+
+let server: TestApp;
+let browser: Browser;
+let open: WatchedPage | undefined;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+});
+afterEach(async () => {
+  await open?.context.close();
+  open = undefined;
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('signing in', () => {
+  it('shows the server’s message for a wrong password, signs in, survives a reload and signs out', async () => {
+    open = await openPage(browser, server.url);
+    const { page } = open;
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await open.screenshot('sign-in');
+
+    await signInThroughPage(page, ADMIN.username, 'not-the-password');
+    await waitForText(page.getByRole('alert'), /username or password/i);
+    await open.screenshot('sign-in-wrong-password');
+
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`Signed in as ${ADMIN.username}`).waitFor();
+    await page.getByLabel('OMERO group').waitFor();
+
+    await page.reload();
+    await page.getByText(`Signed in as ${ADMIN.username}`).waitFor();
+    await page.getByRole('radio', { name: /My dataset/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The browser itself reports the refused sign-in as a failed resource load.
+    open.expectNoErrors(/status of 401/);
+  });
+});
+
+describe('uploading', () => {
+  it('uploads two real samples into the sandbox starter dataset, each row reaching "imported"', async () => {
+    open = await openPage(browser, server.url);
+    const { page } = open;
+    await page.goto('/');
+    await signInThroughPage(page, ADMIN.username, ADMIN.password);
+
+    const dataset = page.getByRole('radio', { name: /My dataset/ });
+    await dataset.waitFor();
+    expect(await dataset.isEnabled()).toBe(true);
+    await page.locator('.badge.sandbox', { hasText: 'Sandbox OMERO' }).first().waitFor();
+    await dataset.check();
+    await open.screenshot('target-chosen');
+
+    await uppyFileInput(page).setInputFiles([join(SAMPLES, 'cells-uint8.tiff'), join(SAMPLES, 'labels.png')]);
+    await page.locator('.row').nth(1).waitFor();
+    expect(await page.locator('.row').count()).toBe(2);
+    await open.screenshot('files-added');
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+
+    for (const name of ['cells-uint8.tiff', 'labels.png']) {
+      await waitForPhase(page, name, 'imported');
+    }
+    await waitForText(page.locator('[role=status][aria-live=polite]'), /labels\.png: Imported/);
+    await open.screenshot('imported');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await open.screenshot('imported-360px');
+    open.expectNoErrors();
+  }, 120_000);
+});
