@@ -36,6 +36,9 @@ const PHASE_OF_JOB: Record<ImportJob['status'], Phase> = {
 
 const FINAL: Phase[] = ['imported', 'cancelled', 'refused'];
 
+/** tus answers that refuse the file for good (docs/api.md). */
+const REFUSALS = [400, 403, 410, 413, 415];
+
 function fromJob(row: FileRow, job: ImportJob): FileRow {
   return { ...row, job, phase: PHASE_OF_JOB[job.status], message: job.error ?? undefined };
 }
@@ -120,7 +123,10 @@ export function useFileRows(uppy: UploaderUppy) {
     };
     const onError = (file: UploaderFile | undefined, error: Error) => {
       if (!file) return;
-      update(file.id, (row) => ({ ...row, phase: 'failed', message: uploadErrorMessage(error) }));
+      // The server refused the file itself (content, size, extension, flag off): retrying cannot help.
+      const status = (error as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
+      const phase: Phase = status && REFUSALS.includes(status) ? 'refused' : 'failed';
+      update(file.id, (row) => ({ ...row, phase, message: uploadErrorMessage(error) }));
     };
     const onRetried = () =>
       setRows((current) =>

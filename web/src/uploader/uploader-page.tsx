@@ -16,9 +16,10 @@ let pageUppy: UploaderUppy | undefined;
 function theUppy(): UploaderUppy {
   if (!pageUppy) {
     pageUppy = createUppy((note) => notesListener?.(note));
-    pageUppy.on('restriction-failed', (file, error) =>
-      notesListener?.(`${file?.name ?? 'A file'} was not added: ${error.message}`),
-    );
+    pageUppy.on('restriction-failed', (file, error) => {
+      const name = file?.name ?? 'A file';
+      notesListener?.(`Not added: ${error.message.includes(name) ? error.message : `${name}: ${error.message}`}.`);
+    });
   }
   return pageUppy;
 }

@@ -1,0 +1,131 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { accessToken, createUser, graphql } from '../support/clients.js';
+import {
+  launchBrowser,
+  openPage,
+  signInThroughPage,
+  uppyFileInput,
+  waitForPhase,
+  waitForText,
+  type WatchedPage,
+} from '../support/browser.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * What the page refuses, and why it says so: targets the user may not import into, files the
+ * upload rules exclude (checked in the browser), and content the server refuses.
+ */
+
+const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
+
+let server: TestApp;
+let browser: Browser;
+let adminToken: string;
+let alice: { password: string };
+let carol: { password: string };
+let open: WatchedPage | undefined;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  adminToken = await accessToken(server.url);
+  alice = await createUser(server.url, adminToken, 'alice');
+  await createUser(server.url, adminToken, 'bob');
+  // Carol is in no shared group: her only group is her sandbox starter group.
+  carol = await createUser(server.url, adminToken, 'carol');
+});
+afterEach(async () => {
+  await open?.context.close();
+  open = undefined;
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function adminMutation<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const result = await graphql<T>(server.url, adminToken, query, variables);
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return result.data;
+}
+
+async function signedInAs(username: string, password: string): Promise<WatchedPage> {
+  open = await openPage(browser, server.url);
+  await open.page.goto('/');
+  await signInThroughPage(open.page, username, password);
+  await open.page.getByLabel('OMERO group').waitFor();
+  return open;
+}
+
+describe('targets', () => {
+  it('lists a dataset alice may not import into as disabled, with the reason, and never selects it', async () => {
+    const { createSandboxGroup: group } = await adminMutation<{ createSandboxGroup: { id: string } }>(
+      'mutation { createSandboxGroup(input: { name: "Shared lab", members: ["alice", "bob"], readWrite: false }) { id } }',
+    );
+    const container = 'mutation($input: CreateSandboxContainerInput!) { createSandboxContainer(input: $input) { id } }';
+    await adminMutation(container, {
+      input: { groupId: group.id, type: 'DATASET', name: 'Bob only', owner: 'bob', projectName: 'Bob’s project' },
+    });
+    await adminMutation(container, {
+      input: { groupId: group.id, type: 'DATASET', name: 'Alice’s own', owner: 'alice' },
+    });
+
+    const { page, screenshot, expectNoErrors } = await signedInAs('alice', alice.password);
+    await page.getByLabel('OMERO group').selectOption({ label: 'Shared lab (Sandbox OMERO)' });
+    const bobs = page.getByRole('radio', { name: /Bob only/ });
+    const own = page.getByRole('radio', { name: /Alice’s own/ });
+    await bobs.waitFor();
+    expect(await bobs.isDisabled()).toBe(true);
+    expect(await own.isEnabled()).toBe(true);
+    // The reason is tied to the radio for screen readers.
+    const reasonId = await bobs.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${reasonId}"]`).textContent()).toMatch(/Read-only/);
+    await screenshot('target-cannot-link');
+
+    await bobs.click({ force: true });
+    expect(await bobs.isChecked()).toBe(false);
+    await own.check();
+    expect(await own.isChecked()).toBe(true);
+    expectNoErrors();
+  });
+});
+
+describe('files', () => {
+  it('refuses, in the browser, a file over the size limit and one with an extension not accepted', async () => {
+    const settings =
+      'mutation($input: UploaderSettingsInput!) { updateUploaderSettings(input: $input) { maxFileSizeBytes } }';
+    await adminMutation(settings, { input: { maxFileSizeBytes: 10_000 } });
+    try {
+      const { page, screenshot, expectNoErrors } = await signedInAs('alice', alice.password);
+      await waitForText(page.locator('.rules'), /Up to 9\.8 KiB per file/);
+      await uppyFileInput(page).setInputFiles(join(SAMPLES, 'cells-uint8.tiff'));
+      await waitForText(page.locator('.refusals'), /Not added: cells-uint8\.tiff exceeds maximum allowed size/);
+      await uppyFileInput(page).setInputFiles({
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('not an image'),
+      });
+      await waitForText(page.locator('.refusals'), /Not added: notes\.txt: You can only upload: \.tif/);
+      expect(await page.locator('.row').count()).toBe(0);
+      await screenshot('files-refused-in-browser');
+      expectNoErrors();
+    } finally {
+      await adminMutation(settings, { input: { maxFileSizeBytes: 500 * 1024 ** 3 } });
+    }
+  });
+
+  it('shows on the file’s row that the server refused a ZIP named .tif', async () => {
+    const { page, screenshot, expectNoErrors } = await signedInAs('carol', carol.password);
+    await page.getByRole('radio', { name: /My dataset/ }).check();
+    const zip = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(2000, 7)]);
+    await uppyFileInput(page).setInputFiles({ name: 'archive.tif', mimeType: 'image/tiff', buffer: zip });
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    await waitForPhase(page, 'archive.tif', 'refused');
+    const row = await page.locator('.row[data-file="archive.tif"]').textContent();
+    expect(row).toMatch(/archive\.tif is not an image we can import: its content is .*ZIP/i);
+    await screenshot('refused-by-server');
+    // The browser reports the refused request itself as a failed resource load.
+    expectNoErrors(/status of 415/);
+  });
+});
