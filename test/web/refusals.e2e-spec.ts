@@ -1,17 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { accessToken, createUser, graphql } from '../support/clients.js';
 import {
-  launchBrowser,
-  openPage,
+  browserSuite,
   signInThroughPage,
   uppyFileInput,
   waitForPhase,
   waitForText,
   type WatchedPage,
 } from '../support/browser.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * What the page refuses, and why it says so: targets the user may not import into, files the
@@ -20,38 +17,27 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
-let server: TestApp;
-let browser: Browser;
+const suite = browserSuite();
 let adminToken: string;
 let alice: { password: string };
 let carol: { password: string };
-let open: WatchedPage | undefined;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-  adminToken = await accessToken(server.url);
-  alice = await createUser(server.url, adminToken, 'alice');
-  await createUser(server.url, adminToken, 'bob');
+  adminToken = await accessToken(suite.server.url);
+  alice = await createUser(suite.server.url, adminToken, 'alice');
+  await createUser(suite.server.url, adminToken, 'bob');
   // Carol is in no shared group: her only group is her sandbox starter group.
-  carol = await createUser(server.url, adminToken, 'carol');
-});
-afterEach(async () => {
-  await open?.context.close();
-  open = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  carol = await createUser(suite.server.url, adminToken, 'carol');
 });
 
 async function adminMutation<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await graphql<T>(server.url, adminToken, query, variables);
+  const result = await graphql<T>(suite.server.url, adminToken, query, variables);
   if (!result.data) throw new Error(JSON.stringify(result.errors));
   return result.data;
 }
 
 async function signedInAs(username: string, password: string): Promise<WatchedPage> {
-  open = await openPage(browser, server.url);
+  const open = await suite.open();
   await open.page.goto('/');
   await signInThroughPage(open.page, username, password);
   await open.page.getByLabel('OMERO group').waitFor();

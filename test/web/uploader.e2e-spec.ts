@@ -1,16 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import {
-  launchBrowser,
-  openPage,
-  signInThroughPage,
-  uppyFileInput,
-  waitForPhase,
-  waitForText,
-  type WatchedPage,
-} from '../support/browser.js';
-import { ADMIN, startTestApp, type TestApp } from '../support/test-app.js';
+import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase, waitForText } from '../support/browser.js';
+import { ADMIN } from '../support/test-app.js';
 
 /**
  * The web uploader in a real Chromium against the real app (sandbox OMERO): sign-in, the target
@@ -19,25 +10,11 @@ import { ADMIN, startTestApp, type TestApp } from '../support/test-app.js';
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
-let server: TestApp;
-let browser: Browser;
-let open: WatchedPage | undefined;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
-afterEach(async () => {
-  await open?.context.close();
-  open = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite();
 
 describe('signing in', () => {
   it('shows the server’s message for a wrong password, signs in, survives a reload and signs out', async () => {
-    open = await openPage(browser, server.url);
+    const open = await suite.open();
     const { page } = open;
     await page.goto('/');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -67,7 +44,7 @@ describe('signing in', () => {
 
 describe('uploading', () => {
   it('uploads two real samples into the sandbox starter dataset, each row reaching "imported"', async () => {
-    open = await openPage(browser, server.url);
+    const open = await suite.open();
     const { page } = open;
     await page.goto('/');
     await signInThroughPage(page, ADMIN.username, ADMIN.password);

@@ -66,8 +66,20 @@ export function useFileRows(uppy: UploaderUppy) {
   rowsRef.current = rows;
 
   useEffect(() => {
-    const update = (fileId: string, change: (row: FileRow) => FileRow) =>
-      setRows((current) => current.map((row) => (row.fileId === fileId ? change(row) : row)));
+    const newRow = (file: UploaderFile): FileRow => ({
+      fileId: file.id,
+      name: file.name ?? 'unnamed',
+      phase: 'waiting',
+      percent: 0,
+    });
+    // Uppy may report on a file before this hook has seen it (restored after a reload): add it.
+    const update = (file: UploaderFile, change: (row: FileRow) => FileRow) =>
+      setRows((current) =>
+        (current.some((row) => row.fileId === file.id) ? current : [...current, newRow(file)]).map((row) =>
+          row.fileId === file.id ? change(row) : row,
+        ),
+      );
+    const handedOver = new Set<string>();
     const byUpload = (uploadId: string, change: (row: FileRow) => FileRow) =>
       setRows((current) => current.map((row) => (row.uploadId === uploadId ? change(row) : row)));
 
@@ -77,12 +89,7 @@ export function useFileRows(uppy: UploaderUppy) {
       return upload;
     };
 
-    const onAdded = (file: UploaderFile) =>
-      setRows((current) =>
-        current.some((row) => row.fileId === file.id)
-          ? current
-          : [...current, { fileId: file.id, name: file.name ?? 'unnamed', phase: 'waiting', percent: 0 }],
-      );
+    const onAdded = (file: UploaderFile) => update(file, (row) => row);
     const onRemoved = (file: UploaderFile) =>
       setRows((current) => current.filter((row) => row.fileId !== file.id || row.phase !== 'waiting'));
     const onProgress = (file: UploaderFile | undefined) => {
@@ -92,7 +99,7 @@ export function useFileRows(uppy: UploaderUppy) {
         typeof bytesTotal === 'number' && bytesTotal > 0
           ? Math.floor((100 * Number(bytesUploaded || 0)) / bytesTotal)
           : 0;
-      update(file.id, (row) => ({
+      update(file, (row) => ({
         ...row,
         phase: 'uploading',
         percent,
@@ -102,8 +109,9 @@ export function useFileRows(uppy: UploaderUppy) {
     const onSuccess = (file: UploaderFile | undefined, response: { uploadURL?: string }) => {
       if (!file) return;
       const uploadId = uploadIdOf(response.uploadURL ?? file.tus?.uploadUrl);
-      if (!uploadId) return;
-      update(file.id, (row) => ({ ...row, uploadId, phase: 'uploaded', percent: 100, message: undefined }));
+      if (!uploadId || handedOver.has(file.id)) return;
+      handedOver.add(file.id);
+      update(file, (row) => ({ ...row, uploadId, phase: 'uploaded', percent: 100, message: undefined }));
       void (async () => {
         const upload = await refresh(uploadId);
         // With autoImport on the server has queued the job already; importUpload then answers
@@ -126,7 +134,7 @@ export function useFileRows(uppy: UploaderUppy) {
       // The server refused the file itself (content, size, extension, flag off): retrying cannot help.
       const status = (error as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
       const phase: Phase = status && REFUSALS.includes(status) ? 'refused' : 'failed';
-      update(file.id, (row) => ({ ...row, phase, message: uploadErrorMessage(error) }));
+      update(file, (row) => ({ ...row, phase, message: uploadErrorMessage(error) }));
     };
     const onRetried = () =>
       setRows((current) =>
@@ -135,13 +143,20 @@ export function useFileRows(uppy: UploaderUppy) {
         ),
       );
 
+    // Catches up with Uppy's state: at mount, after Golden Retriever restored files, and when an
+    // upload round ends (a success may have been reported before this hook listened).
     const onRestored = () => {
-      for (const file of uppy.getFiles()) onAdded(file);
+      for (const file of uppy.getFiles()) {
+        if (file.progress.uploadComplete) onSuccess(file, { uploadURL: file.response?.uploadURL });
+        else if (file.progress.uploadStarted) onProgress(file);
+        else onAdded(file);
+      }
     };
     onRestored();
     // Uppy's event map types each handler; the pairs are listened to and dropped together.
     const handlers = [
       ['restored', onRestored],
+      ['complete', onRestored],
       ['file-added', onAdded],
       ['file-removed', onRemoved],
       ['upload-progress', onProgress],

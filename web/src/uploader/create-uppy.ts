@@ -71,10 +71,9 @@ export function createUppy(notify: Notify): UploaderUppy {
     // re-selected: raise IndexedDB's per-file and total limits (10 and 300 MiB by default).
     indexedDB: { maxFileSize: 20 * GiB, maxTotalSize: 100 * GiB } as { name?: string },
   });
-  // Restored uploads would otherwise wait for a click; they resume from the server's offset.
-  uppy.on('restored', () => {
-    void uppy.upload();
-  });
+  // Restored uploads would otherwise wait for a click on the Dashboard's "resume"; confirming
+  // the restore resumes them from the server's offset (tus asks it with a HEAD).
+  uppy.on('restored', () => uppy.emit('restore-confirmed'));
   return uppy;
 }
 

@@ -69,7 +69,8 @@ export function UploadPanel({
     );
     uppy.setOptions({
       onBeforeUpload: (files) => {
-        if (target) return files;
+        // Files restored after a reload carry the target they were started with.
+        if (target || Object.values(files).every((file) => file.meta.targetId)) return files;
         uppy.info('Choose a dataset or screen first (step 1), then upload.', 'error', 6000);
         return false;
       },
