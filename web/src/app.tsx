@@ -9,9 +9,11 @@ const UploaderPage = lazy(() => import('./uploader/uploader-page.js'));
 export function App() {
   const state = useSession();
   const session = state.status === 'signed-out' ? undefined : state.session;
+  // While the sign-in dialog is open, the page beneath keeps running but takes no focus or clicks.
+  const expired = state.status === 'expired';
   return (
     <>
-      <header className="top">
+      <header className="top" inert={expired}>
         <h1>OMERO uploader</h1>
         {session && (
           <div className="user">
@@ -30,7 +32,7 @@ export function App() {
           </div>
         )}
       </header>
-      <main>
+      <main inert={expired}>
         {!session ? (
           <SignInForm />
         ) : (

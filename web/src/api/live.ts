@@ -38,23 +38,43 @@ function liveClient(): Client {
   return client;
 }
 
-/** Runs `query` as a subscription until the returned function is called. */
+/**
+ * Runs `query` as a subscription until the returned function is called. graphql-ws gives up on
+ * a socket the server closed for good (4401, a refused token): then a new client subscribes
+ * again once someone has signed in, and `onReconnect` refetches what was missed meanwhile.
+ */
 export function subscribe<T>(
   query: string,
   variables: Record<string, unknown>,
   onData: (data: T) => void,
   onReconnect: () => void,
 ): () => void {
+  let stopped = false;
+  let stop = () => undefined as void;
+  const start = () => {
+    if (stopped) return;
+    stop = liveClient().subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => result.data && onData(result.data as T),
+        error: restart,
+        complete: restart,
+      },
+    );
+  };
+  function restart() {
+    if (stopped) return;
+    closeLive();
+    void sessionStore.whenSignedIn().then(() => {
+      if (stopped) return;
+      start();
+      onReconnect();
+    });
+  }
   reconnectListeners.add(onReconnect);
-  const stop = liveClient().subscribe<T>(
-    { query, variables },
-    {
-      next: (result) => result.data && onData(result.data as T),
-      error: () => undefined,
-      complete: () => undefined,
-    },
-  );
+  start();
   return () => {
+    stopped = true;
     reconnectListeners.delete(onReconnect);
     stop();
   };
