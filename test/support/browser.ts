@@ -1,7 +1,10 @@
-import { expect } from '@jest/globals';
-import { mkdir } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { startTestApp, type TestApp } from './test-app.js';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`): tests never download a browser. */
@@ -89,4 +92,85 @@ export async function waitForPhase(page: Page, fileName: string, phase: string, 
   } catch {
     throw new Error(`${fileName} never reached ${phase}: the row says "${await row.textContent().catch(() => '')}"`);
   }
+}
+
+/**
+ * Registers the hooks of a browser test file: one app and one Chromium for the file, a fresh
+ * profile (context) per page opened, closed after each test.
+ */
+export function browserSuite(appOptions: Parameters<typeof startTestApp>[0] = {}) {
+  let server: TestApp | undefined;
+  let browser: Browser | undefined;
+  const opened: WatchedPage[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestApp(appOptions), launchBrowser()]);
+  });
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.context.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server(): TestApp {
+      return server!;
+    },
+    get browser(): Browser {
+      return browser!;
+    },
+    async open(viewport?: { width: number; height: number }): Promise<WatchedPage> {
+      const page = await openPage(browser!, server!.url, viewport);
+      opened.push(page);
+      return page;
+    },
+  };
+}
+
+/**
+ * Limits the page's upload bandwidth (bytes per second; -1 lifts the limit) through Chromium's
+ * network emulation, so that a test can act while an upload is still under way.
+ */
+export async function uploadThrottle(open: WatchedPage): Promise<(bytesPerSecond: number) => Promise<void>> {
+  const cdp = await open.context.newCDPSession(open.page);
+  await cdp.send('Network.enable');
+  return async (uploadThroughput: number) => {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  };
+}
+
+/** Writes a real, uncompressed RGB TIFF of side × side pixels of noise (3 bytes each) to a temporary folder. */
+export async function noiseTiff(name: string, side: number): Promise<{ path: string; data: Buffer }> {
+  const data = await sharp({
+    create: {
+      width: side,
+      height: side,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .tiff({ compression: 'none' })
+    .toBuffer();
+  const path = join(await mkdtemp(join(tmpdir(), 'web-test-')), name);
+  await writeFile(path, data);
+  return { path, data };
+}
+
+/** Signs in on a fresh page of the suite's app and picks the user's sandbox starter dataset. */
+export async function signedInAtStarterDataset(
+  suite: ReturnType<typeof browserSuite>,
+  username: string,
+  password: string,
+): Promise<WatchedPage> {
+  const open = await suite.open();
+  await open.page.goto('/');
+  await signInThroughPage(open.page, username, password);
+  await open.page.getByRole('radio', { name: /My dataset/ }).check();
+  return open;
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { accessToken, graphql } from '../support/clients.js';
-import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase } from '../support/browser.js';
+import {
+  browserSuite,
+  noiseTiff,
+  signedInAtStarterDataset,
+  uploadThrottle,
+  uppyFileInput,
+  waitForPhase,
+} from '../support/browser.js';
 import { ADMIN } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -31,32 +34,15 @@ async function serverUploads(token: string): Promise<ServerUpload[]> {
 
 describe('a reload mid-upload', () => {
   it('restores the file and resumes the same upload from the server’s offset, ending with the same sha256', async () => {
-    // A real, uncompressed TIFF of about 24 MiB, so that the sandbox imports it in the end.
-    const data = await sharp({
-      create: { width: 2900, height: 2900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
-    })
-      .tiff({ compression: 'none' })
-      .toBuffer();
+    // A real TIFF of about 24 MiB, so that the sandbox imports it in the end.
+    const { path: file, data } = await noiseTiff('big-scan.tif', 2900);
     const size = data.length;
-    const file = join(await mkdtemp(join(tmpdir(), 'web-resume-')), 'big-scan.tif');
-    await writeFile(file, data);
     const token = await accessToken(suite.server.url);
 
-    const open = await suite.open();
+    const open = await signedInAtStarterDataset(suite, ADMIN.username, ADMIN.password);
     const { page } = open;
-    await page.goto('/');
-    await signInThroughPage(page, ADMIN.username, ADMIN.password);
-    await page.getByRole('radio', { name: /My dataset/ }).check();
     // A slow link (2 MiB/s up), so that the reload lands while bytes are still flowing.
-    const cdp = await open.context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    const throttle = (uploadThroughput: number) =>
-      cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput,
-      });
+    const throttle = await uploadThrottle(open);
     await throttle(2 * 1024 * 1024);
 
     await uppyFileInput(page).setInputFiles(file);

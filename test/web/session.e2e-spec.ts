@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import sharp from 'sharp';
 import { accessToken, createUser, graphql } from '../support/clients.js';
-import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase } from '../support/browser.js';
+import {
+  browserSuite,
+  noiseTiff,
+  signedInAtStarterDataset,
+  uploadThrottle,
+  uppyFileInput,
+  waitForPhase,
+} from '../support/browser.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -25,28 +28,11 @@ describe('a session ending mid-upload', () => {
       adminToken,
       'mutation { updateUploaderSettings(input: { chunkSizeBytes: 1048576 }) { chunkSizeBytes } }',
     );
-    const data = await sharp({
-      create: { width: 2000, height: 2000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
-    })
-      .tiff({ compression: 'none' })
-      .toBuffer();
-    const file = join(await mkdtemp(join(tmpdir(), 'web-session-')), 'long-scan.tif');
-    await writeFile(file, data);
+    const { path: file, data } = await noiseTiff('long-scan.tif', 2000);
 
-    const open = await suite.open();
+    const open = await signedInAtStarterDataset(suite, 'erin', erin.password);
     const { page } = open;
-    await page.goto('/');
-    await signInThroughPage(page, 'erin', erin.password);
-    await page.getByRole('radio', { name: /My dataset/ }).check();
-    const cdp = await open.context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    const throttle = (uploadThroughput: number) =>
-      cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput,
-      });
+    const throttle = await uploadThrottle(open);
     await throttle(1024 * 1024);
     await uppyFileInput(page).setInputFiles(file);
     await page.locator('.uppy-StatusBar-actionBtn--upload').click();
