@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { webBuildDir } from '../../src/web-app/web-app.handler.js';
 import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase, waitForText } from '../support/browser.js';
 import { ADMIN } from '../support/test-app.js';
 
@@ -71,4 +74,23 @@ describe('uploading', () => {
     await open.screenshot('imported-360px');
     open.expectNoErrors();
   }, 120_000);
+});
+
+describe('weight', () => {
+  it('loads at most 250 KB of gzipped JavaScript and CSS up to a signed-in uploader ready for files', async () => {
+    const open = await suite.open();
+    const { page } = open;
+    const assets = new Set<string>();
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/^\/assets\/.+\.(js|css)$/.test(path)) assets.add(path);
+    });
+    await page.goto('/');
+    await signInThroughPage(page, ADMIN.username, ADMIN.password);
+    await page.locator('.uppy-Dashboard').waitFor();
+    const gzipped = [...assets].map((path) => gzipSync(readFileSync(join(webBuildDir(), path))).length);
+    expect(assets.size).toBeGreaterThan(1);
+    expect(gzipped.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(250 * 1000);
+    open.expectNoErrors();
+  });
 });

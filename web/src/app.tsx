@@ -23,8 +23,7 @@ export function App() {
             <button
               type="button"
               onClick={() => {
-                closeLive();
-                sessionStore.signOut();
+                if (sessionStore.signOut()) closeLive();
               }}
             >
               Sign out

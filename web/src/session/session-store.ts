@@ -36,6 +36,8 @@ function load(): SessionState {
 let state: SessionState = load();
 const listeners = new Set<() => void>();
 let waiters: ((token: string) => void)[] = [];
+/** Asked before signing out; any answering false keeps the session (see signOut). */
+const signOutGuards = new Set<() => boolean>();
 
 function set(next: SessionState): void {
   state = next;
@@ -59,8 +61,15 @@ export const sessionStore = {
   signedIn(session: Session): void {
     set({ status: 'signed-in', session });
   },
-  signOut(): void {
+  /** Signs out unless a guard refuses (the uploader, when the user keeps uploads running). */
+  signOut(): boolean {
+    for (const guard of signOutGuards) if (!guard()) return false;
     set({ status: 'signed-out' });
+    return true;
+  },
+  guardSignOut(guard: () => boolean): () => void {
+    signOutGuards.add(guard);
+    return () => signOutGuards.delete(guard);
   },
   /** The server refused `token`: ask to sign in again, unless a newer token is already here. */
   expire(token: string): void {

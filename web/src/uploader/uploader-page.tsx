@@ -1,4 +1,5 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { sessionStore } from '../session/session-store.js';
 import type { ImportTarget } from '../api/operations.js';
 import { StatusList } from '../status/status-list.js';
 import { useFileRows } from '../status/file-rows.js';
@@ -31,6 +32,7 @@ export default function UploaderPage() {
   notesListener = (note) => setNotes((current) => [...current, note].slice(-MAX_NOTES));
   const { rows, retry, cancel } = useFileRows(uppy);
   const onTarget = useCallback((next: ImportTarget | undefined) => setTarget(next), []);
+  useEffect(() => sessionStore.guardSignOut(() => stopUploadsForSignOut(uppy)), [uppy]);
 
   return (
     <div className="uploader">
@@ -39,4 +41,20 @@ export default function UploaderPage() {
       <StatusList rows={rows} onRetry={(row) => void retry(row)} onCancel={(row) => void cancel(row)} />
     </div>
   );
+}
+
+/**
+ * Signing out must not leave this user's files for the next person at this browser: after a
+ * confirmation when uploads are running, they are cancelled (with the token still valid, so
+ * the server deletes their partial bytes) and the list is emptied.
+ */
+function stopUploadsForSignOut(uppy: UploaderUppy): boolean {
+  const running = uppy.getFiles().filter((file) => file.progress.uploadStarted && !file.progress.uploadComplete);
+  if (
+    running.length > 0 &&
+    !window.confirm(`Signing out stops ${running.length} upload(s) in progress, and they cannot be resumed. Sign out?`)
+  )
+    return false;
+  uppy.cancelAll();
+  return true;
 }
