@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql } from '../support/clients.js';
+import { tiffLike } from '../support/tus.js';
+import { waitFor } from '../support/wait-for.js';
 import {
   browserSuite,
   signInThroughPage,
@@ -113,5 +115,38 @@ describe('files', () => {
     await screenshot('refused-by-server');
     // The browser reports the refused request itself as a failed resource load.
     expectNoErrors(/status of 415/);
+  });
+});
+
+describe('imports', () => {
+  it('shows why an import failed, and Retry runs it again', async () => {
+    const { page, screenshot, expectNoErrors } = await signedInAs('carol', carol.password);
+    await page.getByRole('radio', { name: /My dataset/ }).check();
+    // TIFF magic followed by noise: accepted as an upload, refused by the importer.
+    await uppyFileInput(page).setInputFiles({ name: 'broken.tif', mimeType: 'image/tiff', buffer: tiffLike(4096) });
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    await waitForPhase(page, 'broken.tif', 'failed');
+    const row = page.locator('.row[data-file="broken.tif"]');
+    expect(await row.textContent()).toMatch(/damaged or truncated/);
+    await screenshot('import-failed');
+
+    const carolToken = await accessToken(suite.server.url, 'carol', carol.password);
+    const jobs = () =>
+      graphql<{ importJobs: { status: string; finishedAt: string }[] }>(
+        suite.server.url,
+        carolToken,
+        '{ importJobs { status finishedAt } }',
+      ).then((result) => result.data?.importJobs ?? []);
+    const [first] = await jobs();
+    await row.getByRole('button', { name: 'Retry the import of broken.tif' }).click();
+    // The same job ran again: it failed anew, later.
+    const [again, ...others] = await waitFor(
+      jobs,
+      ([job]) => job.status === 'FAILED' && job.finishedAt !== first.finishedAt,
+    );
+    expect(others).toEqual([]);
+    expect(Date.parse(again.finishedAt)).toBeGreaterThan(Date.parse(first.finishedAt));
+    await waitForPhase(page, 'broken.tif', 'failed');
+    expectNoErrors();
   });
 });
