@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { webBuildDir } from '../../src/web-app/web-app.handler.js';
+import { waitFor } from '../support/wait-for.js';
 import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase, waitForText } from '../support/browser.js';
 import { ADMIN } from '../support/test-app.js';
 
@@ -91,6 +92,48 @@ describe('weight', () => {
     const gzipped = [...assets].map((path) => gzipSync(readFileSync(join(webBuildDir(), path))).length);
     expect(assets.size).toBeGreaterThan(1);
     expect(gzipped.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(250 * 1000);
+    open.expectNoErrors();
+  });
+});
+
+describe('keyboard', () => {
+  it('signs in, picks a dataset and reaches the file button with the keyboard alone, in reading order', async () => {
+    const open = await suite.open();
+    const { page } = open;
+    await page.goto('/');
+    // The username field has the focus from the start.
+    await page.getByLabel('Username').waitFor();
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('radio', { name: /My dataset/ }).waitFor();
+
+    // The first step has the focus; Tab goes through the page in reading order.
+    await waitFor(
+      () => page.evaluate(() => document.activeElement?.textContent ?? ''),
+      (text) => text.includes('Choose where the images go'),
+    );
+    const focusedName = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        const label = element?.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : undefined;
+        return (label ?? element?.closest('label')?.textContent ?? element?.textContent ?? '').trim();
+      });
+    const focused: string[] = [];
+    for (let step = 0; step < 4; step++) {
+      await page.keyboard.press('Tab');
+      focused.push(await focusedName());
+    }
+    expect(focused.slice(0, 3)).toEqual(['OMERO group', 'Dataset (images)', expect.stringMatching(/^My dataset/)]);
+    expect(focused[3]).toMatch(/browse files/i);
+
+    // Back on the dataset radio, Space chooses it.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedName()).toMatch(/^My dataset/);
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('radio', { name: /My dataset/ }).isChecked()).toBe(true);
+    await open.screenshot('keyboard-focus');
     open.expectNoErrors();
   });
 });

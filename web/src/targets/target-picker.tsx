@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { graphql } from '../api/graphql.js';
 import {
   GROUPS,
@@ -53,6 +53,7 @@ export function TargetPicker({ onChange }: { onChange: (target: ImportTarget | u
   const [type, setType] = useState<ImportTargetType>(remembered?.type ?? 'DATASET');
   const [targetId, setTargetId] = useState<string | undefined>(remembered?.targetId);
   const ids = { group: useId(), type: useId(), targets: useId() };
+  const headingRef = useRef<HTMLHeadingElement>(null);
 
   const [groups, retryGroups] = useQuery(() => graphql<{ groups: OmeroGroup[] }>(GROUPS).then((d) => d.groups), []);
   const groupList = groups.state === 'ready' ? groups.value : [];
@@ -75,6 +76,11 @@ export function TargetPicker({ onChange }: { onChange: (target: ImportTarget | u
     if (group) rememberTarget({ groupId: group.id, type, targetId: target?.id });
   }, [group, type, target]);
 
+  // Where keyboard and screen reader users land after signing in: the first step.
+  useEffect(() => {
+    if (groups.state === 'ready') headingRef.current?.focus();
+  }, [groups.state]);
+
   if (groups.state === 'loading') return <p role="status">Loading your OMERO groups…</p>;
   if (groups.state === 'error')
     return <ErrorWithRetry message={`Your groups could not be loaded: ${groups.message}`} onRetry={retryGroups} />;
@@ -87,7 +93,9 @@ export function TargetPicker({ onChange }: { onChange: (target: ImportTarget | u
 
   return (
     <section className="target-picker" aria-labelledby={`${ids.targets}-heading`}>
-      <h2 id={`${ids.targets}-heading`}>1. Choose where the images go</h2>
+      <h2 id={`${ids.targets}-heading`} tabIndex={-1} ref={headingRef}>
+        1. Choose where the images go
+      </h2>
       <div className="field-row">
         <div className="field">
           <label htmlFor={ids.group}>OMERO group</label>
