@@ -103,6 +103,19 @@ describe('files', () => {
     }
   });
 
+  it('refuses a folder with a note that says what to do instead', async () => {
+    const { page, screenshot, expectNoErrors } = await signedInAs('carol', carol.password);
+    await page.getByRole('radio', { name: /My dataset/ }).check();
+    // A folder arrives as its files, each with a relative path (as when one is dropped).
+    await page.locator('input.uppy-Dashboard-input[webkitdirectory]').first().setInputFiles(SAMPLES);
+    await waitForText(page.locator('.refusals'), /Folders cannot be uploaded yet\. Open the folder/);
+    expect(await page.locator('.row').count()).toBe(0);
+    // One note for the folder, not one per file in it.
+    expect(await page.locator('.refusals p').count()).toBe(1);
+    await screenshot('folder-refused');
+    expectNoErrors();
+  });
+
   it('shows on the file’s row that the server refused a ZIP named .tif', async () => {
     const { page, screenshot, expectNoErrors } = await signedInAs('carol', carol.password);
     await page.getByRole('radio', { name: /My dataset/ }).check();

@@ -101,7 +101,8 @@ export function useFileRows(uppy: UploaderUppy) {
           : 0;
       update(file, (row) => ({
         ...row,
-        phase: 'uploading',
+        // A late progress report must not undo a failure or a completion already shown.
+        phase: row.phase === 'waiting' ? 'uploading' : row.phase,
         percent,
         uploadId: row.uploadId ?? uploadIdOf(file.tus?.uploadUrl),
       }));

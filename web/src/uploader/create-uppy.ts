@@ -34,10 +34,13 @@ export function createUppy(notify: Notify): UploaderUppy {
     autoProceed: false,
     // Uppy logs refused files and failed uploads as errors; the page shows them to the user.
     logger: { debug: () => undefined, warn: console.warn, error: console.warn },
-    onBeforeFileAdded: (file) => {
+    onBeforeFileAdded: (file, files) => {
+      // Uppy's own default: a file already in the list is not added twice.
+      if (Object.hasOwn(files, file.id)) return false;
       // A dropped folder arrives as its files, each with a relative path: refuse them all.
       const relativePath = (file.meta as { relativePath?: string | null }).relativePath;
       if (relativePath && relativePath.includes('/')) {
+        refusedInFolders.add(file.id);
         notifyFolderOnce(notify);
         return false;
       }
@@ -76,6 +79,10 @@ export function createUppy(notify: Notify): UploaderUppy {
   uppy.on('restored', () => uppy.emit('restore-confirmed'));
   return uppy;
 }
+
+/** Files refused for being in a folder: one note says it for all of them. */
+const refusedInFolders = new Set<string>();
+export const refusedInFolder = (fileId: string) => refusedInFolders.has(fileId);
 
 let folderNoticeAt = 0;
 function notifyFolderOnce(notify: Notify): void {

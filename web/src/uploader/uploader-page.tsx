@@ -4,7 +4,7 @@ import type { ImportTarget } from '../api/operations.js';
 import { StatusList } from '../status/status-list.js';
 import { useFileRows } from '../status/file-rows.js';
 import { TargetPicker } from '../targets/target-picker.js';
-import { createUppy, type UploaderUppy } from './create-uppy.js';
+import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
 import { UploadPanel } from './upload-panel.js';
 
 /** Notes about refused files, newest last; a few are enough. */
@@ -18,8 +18,10 @@ function theUppy(): UploaderUppy {
   if (!pageUppy) {
     pageUppy = createUppy((note) => notesListener?.(note));
     pageUppy.on('restriction-failed', (file, error) => {
+      if (file && (refusedInFolder(file.id) || pageUppy?.getFile(file.id))) return;
       const name = file?.name ?? 'A file';
-      notesListener?.(`Not added: ${error.message.includes(name) ? error.message : `${name}: ${error.message}`}.`);
+      const reason = error.message.includes(name) ? error.message : `${name}: ${error.message}`;
+      notesListener?.(`Not added: ${reason}${reason.endsWith('.') ? '' : '.'}`);
     });
   }
   return pageUppy;
