@@ -174,3 +174,16 @@ export async function signedInAtStarterDataset(
   await open.page.getByRole('radio', { name: /My dataset/ }).check();
   return open;
 }
+
+/**
+ * The accessible name of what has the keyboard focus: its label, else its text. Sent as a
+ * string, run in the page: the tests compile without the DOM's types.
+ */
+export function focusedName(page: Page): Promise<string> {
+  return page.evaluate(`(() => {
+    const element = document.activeElement;
+    const label = element && element.id ? document.querySelector('label[for="' + element.id + '"]') : null;
+    const text = (label && label.textContent) || (element && element.closest('label') && element.closest('label').textContent) || (element && element.textContent) || '';
+    return text.trim();
+  })()`);
+}

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { webBuildDir } from '../../src/web-app/web-app.handler.js';
 import { waitFor } from '../support/wait-for.js';
-import { browserSuite, signInThroughPage, uppyFileInput, waitForPhase, waitForText } from '../support/browser.js';
+import {
+  browserSuite,
+  focusedName,
+  signInThroughPage,
+  uppyFileInput,
+  waitForPhase,
+  waitForText,
+} from '../support/browser.js';
 import { ADMIN } from '../support/test-app.js';
 
 /**
@@ -111,26 +118,20 @@ describe('keyboard', () => {
 
     // The first step has the focus; Tab goes through the page in reading order.
     await waitFor(
-      () => page.evaluate(() => document.activeElement?.textContent ?? ''),
+      () => focusedName(page),
       (text) => text.includes('Choose where the images go'),
     );
-    const focusedName = () =>
-      page.evaluate(() => {
-        const element = document.activeElement as HTMLElement | null;
-        const label = element?.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : undefined;
-        return (label ?? element?.closest('label')?.textContent ?? element?.textContent ?? '').trim();
-      });
     const focused: string[] = [];
     for (let step = 0; step < 4; step++) {
       await page.keyboard.press('Tab');
-      focused.push(await focusedName());
+      focused.push(await focusedName(page));
     }
     expect(focused.slice(0, 3)).toEqual(['OMERO group', 'Dataset (images)', expect.stringMatching(/^My dataset/)]);
     expect(focused[3]).toMatch(/browse files/i);
 
     // Back on the dataset radio, Space chooses it.
     await page.keyboard.press('Shift+Tab');
-    expect(await focusedName()).toMatch(/^My dataset/);
+    expect(await focusedName(page)).toMatch(/^My dataset/);
     await page.keyboard.press('Space');
     expect(await page.getByRole('radio', { name: /My dataset/ }).isChecked()).toBe(true);
     await open.screenshot('keyboard-focus');
