@@ -30,6 +30,9 @@ describe('signing in', () => {
     await page.goto('/');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await open.screenshot('sign-in');
+    await page.setViewportSize({ width: 360, height: 640 });
+    await open.screenshot('sign-in-360px');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await signInThroughPage(page, ADMIN.username, 'not-the-password');
     await waitForText(page.getByRole('alert'), /username or password/i);
