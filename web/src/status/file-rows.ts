@@ -43,9 +43,22 @@ function fromJob(row: FileRow, job: ImportJob): FileRow {
   return { ...row, job, phase: PHASE_OF_JOB[job.status], message: job.error ?? undefined };
 }
 
+/** How far a job has gone within one attempt; a retry starts again from QUEUED. */
+const PROGRESS: Record<ImportJob['status'], number> = { QUEUED: 1, RUNNING: 2, SUCCEEDED: 3, FAILED: 3, CANCELLED: 3 };
+
+/**
+ * A job read by a query (or returned by a mutation) may be older than an update the
+ * subscription delivered while the request was in flight: it never moves a row back.
+ * Subscription updates arrive in order and always apply (a retry elsewhere included).
+ */
+function fromJobRead(row: FileRow, job: ImportJob): FileRow {
+  if (row.job?.id === job.id && PROGRESS[job.status] < PROGRESS[row.job.status]) return row;
+  return fromJob(row, job);
+}
+
 function fromUpload(row: FileRow, upload: UploadState | null): FileRow {
   if (!upload) return row;
-  if (upload.importJob) return fromJob(row, upload.importJob);
+  if (upload.importJob) return fromJobRead(row, upload.importJob);
   if (upload.status === 'REJECTED' || upload.status === 'CANCELLED' || upload.status === 'EXPIRED')
     return {
       ...row,
@@ -126,7 +139,7 @@ export function useFileRows(uppy: UploaderUppy) {
               groupId: file.meta.groupId,
             },
           });
-          byUpload(uploadId, (row) => fromJob(row, importUpload));
+          byUpload(uploadId, (row) => fromJobRead(row, importUpload));
         }
       })().catch((error: Error) => byUpload(uploadId, (row) => ({ ...row, message: error.message })));
     };
@@ -190,7 +203,10 @@ export function useFileRows(uppy: UploaderUppy) {
     try {
       const data = await graphql<Record<string, ImportJob>>(operation, { id: row.job.id });
       const job = Object.values(data)[0];
-      setRows((current) => current.map((r) => (r.fileId === row.fileId ? fromJob(r, job) : r)));
+      // Unless an update has arrived meanwhile (it is newer than this answer).
+      setRows((current) =>
+        current.map((r) => (r.fileId === row.fileId && r.job?.status === row.job?.status ? fromJob(r, job) : r)),
+      );
     } catch (error) {
       setRows((current) =>
         current.map((r) => (r.fileId === row.fileId ? { ...r, message: (error as Error).message } : r)),
