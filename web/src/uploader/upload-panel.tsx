@@ -100,7 +100,11 @@ export function UploadPanel({
         proudlyDisplayPoweredByUppy={false}
         hideProgressDetails={false}
         showRemoveButtonAfterComplete
-        note={target ? `Into ${target.projectName ? `${target.projectName} / ` : ''}${target.name}` : undefined}
+        note={
+          target
+            ? `Into ${target.projectName ? `${target.projectName} / ` : ''}${target.name}${target.sandbox ? ' (Sandbox OMERO)' : ''}`
+            : undefined
+        }
         doneButtonHandler={undefined}
       />
       {notes.length > 0 && (
