@@ -25,21 +25,6 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/**
- * A browser with a profile on disk (`userDataDir`): closing it and launching it again on the
- * same folder is a browser restart, IndexedDB and localStorage kept.
- */
-export async function launchPersistent(userDataDir: string, baseUrl: string): Promise<WatchedPage> {
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
-  return watch(context, context.pages()[0] ?? (await context.newPage()));
-}
-
 export interface WatchedPage {
   context: BrowserContext;
   page: Page;

@@ -1,14 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { accessToken, graphql } from '../support/clients.js';
 import {
   browserSuite,
-  launchPersistent,
   noiseTiff,
-  signInThroughPage,
   signedInAtStarterDataset,
   uploadThrottle,
   uppyFileInput,
@@ -17,10 +12,7 @@ import {
 import { ADMIN } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-/**
- * A reload, or a browser restart, in the middle of an upload: Golden Retriever brings the file
- * back and tus resumes the same upload from the server's offset.
- */
+/** A reload in the middle of an upload: Golden Retriever brings the file back and tus resumes it. */
 
 const suite = browserSuite();
 
@@ -78,50 +70,5 @@ describe('a reload mid-upload', () => {
     ]);
     // The aborted request of the reload may be reported by the browser as a failed load.
     open.expectNoErrors(/net::ERR_ABORTED/);
-  }, 180_000);
-});
-
-describe('a browser restart mid-upload', () => {
-  it('brings the file back after signing in again, and resumes the same upload', async () => {
-    const { path: file, data } = await noiseTiff('restart-scan.tif', 2900);
-    const token = await accessToken(suite.server.url);
-    const profile = await mkdtemp(join(tmpdir(), 'web-profile-'));
-    const before = (await serverUploads(token)).map((upload) => upload.id);
-    const isNew = (upload: ServerUpload) => !before.includes(upload.id);
-
-    const first = await launchPersistent(profile, suite.server.url);
-    let partial: ServerUpload;
-    try {
-      await first.page.goto('/');
-      await signInThroughPage(first.page, ADMIN.username, ADMIN.password);
-      await first.page.getByRole('radio', { name: /My dataset/ }).check();
-      const throttle = await uploadThrottle(first);
-      await throttle(2 * 1024 * 1024);
-      await uppyFileInput(first.page).setInputFiles(file);
-      await first.page.locator('.uppy-StatusBar-actionBtn--upload').click();
-      [partial] = await waitFor(
-        async () => (await serverUploads(token)).filter(isNew),
-        (uploads) => uploads.length === 1 && uploads[0].offsetBytes > 0,
-        45_000,
-      );
-      first.expectNoErrors();
-    } finally {
-      await first.context.close();
-    }
-
-    // The session ended with the browser (sessionStorage); the files did not.
-    const second = await launchPersistent(profile, suite.server.url);
-    try {
-      await second.page.goto('/');
-      await signInThroughPage(second.page, ADMIN.username, ADMIN.password);
-      await waitForPhase(second.page, 'restart-scan.tif', 'imported', 90_000);
-      await second.screenshot('restart-resumed');
-      expect((await serverUploads(token)).filter(isNew)).toEqual([
-        expect.objectContaining({ id: partial.id, offsetBytes: data.length }),
-      ]);
-      second.expectNoErrors();
-    } finally {
-      await second.context.close();
-    }
   }, 180_000);
 });
