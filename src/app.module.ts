@@ -20,6 +20,7 @@ import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UploadModule } from './upload/upload.module.js';
 import { ImportModule } from './import/import.module.js';
 import { OmeroModule } from './omero/omero.module.js';
+import { WebAppModule } from './web-app/web-app.module.js';
 
 export interface AppModuleOptions {
   env: Environment;
@@ -61,6 +62,7 @@ export class AppModule {
           inject: [Environment],
           useFactory: (env: Environment) => graphqlOptions(env),
         }),
+        WebAppModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -84,7 +84,7 @@ describe('security headers and CORS', () => {
       'Access-Control-Request-Headers': headers,
     });
 
-  it('sends them on health, GraphQL, tus answers, 404s and errors', async () => {
+  it('sends them on health, GraphQL, tus answers, 404s, the web page and errors', async () => {
     const json = { 'content-type': 'application/json' };
     const answers: [string, RawResponse][] = [
       ['health', await raw(`${server.url}/api/health`, 'GET', {})],
@@ -108,7 +108,9 @@ describe('security headers and CORS', () => {
           authorization: `Bearer ${token}`,
         }),
       ],
-      ['404', await raw(`${server.url}/no/such/page`, 'GET', {})],
+      // Any other path is the web app's page (client-side routes); under /api it is a 404.
+      ['404', await raw(`${server.url}/api/no/such/page`, 'GET', {})],
+      ['web page', await raw(`${server.url}/uploads/no/such/page`, 'GET', {})],
       ['bad json', await raw(`${server.url}/api/auth/login`, 'POST', json, Buffer.from('{"username":'))],
       [
         'wrong password',
@@ -124,6 +126,7 @@ describe('security headers and CORS', () => {
       ['tus created', 201],
       ['tus 404', 404],
       ['404', 404],
+      ['web page', 200],
       ['bad json', 400],
       ['wrong password', 401],
     ]);

@@ -1,0 +1,62 @@
+import { useCallback, useEffect, useState } from 'react';
+import { sessionStore } from '../session/session-store.js';
+import type { ImportTarget } from '../api/operations.js';
+import { StatusList } from '../status/status-list.js';
+import { useFileRows } from '../status/file-rows.js';
+import { TargetPicker } from '../targets/target-picker.js';
+import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
+import { UploadPanel } from './upload-panel.js';
+
+/** Notes about refused files, newest last; a few are enough. */
+const MAX_NOTES = 5;
+let notesListener: ((note: string) => void) | undefined;
+
+// One Uppy for the page's whole life: it survives sign-out and an expired session, so uploads
+// in progress and Golden Retriever's restored files are never dropped by a re-render.
+let pageUppy: UploaderUppy | undefined;
+function theUppy(): UploaderUppy {
+  if (!pageUppy) {
+    pageUppy = createUppy((note) => notesListener?.(note));
+    pageUppy.on('restriction-failed', (file, error) => {
+      if (file && (refusedInFolder(file.id) || pageUppy?.getFile(file.id))) return;
+      const name = file?.name ?? 'A file';
+      const reason = error.message.includes(name) ? error.message : `${name}: ${error.message}`;
+      notesListener?.(`Not added: ${reason}${reason.endsWith('.') ? '' : '.'}`);
+    });
+  }
+  return pageUppy;
+}
+
+export default function UploaderPage() {
+  const uppy = theUppy();
+  const [target, setTarget] = useState<ImportTarget | undefined>();
+  const [notes, setNotes] = useState<string[]>([]);
+  notesListener = (note) => setNotes((current) => [...current, note].slice(-MAX_NOTES));
+  const { rows, retry, cancel } = useFileRows(uppy);
+  const onTarget = useCallback((next: ImportTarget | undefined) => setTarget(next), []);
+  useEffect(() => sessionStore.guardSignOut(() => stopUploadsForSignOut(uppy)), [uppy]);
+
+  return (
+    <div className="uploader">
+      <TargetPicker onChange={onTarget} />
+      <UploadPanel uppy={uppy} target={target} notes={notes} />
+      <StatusList rows={rows} onRetry={(row) => void retry(row)} onCancel={(row) => void cancel(row)} />
+    </div>
+  );
+}
+
+/**
+ * Signing out must not leave this user's files for the next person at this browser: after a
+ * confirmation when uploads are running, they are cancelled (with the token still valid, so
+ * the server deletes their partial bytes) and the list is emptied.
+ */
+function stopUploadsForSignOut(uppy: UploaderUppy): boolean {
+  const running = uppy.getFiles().filter((file) => file.progress.uploadStarted && !file.progress.uploadComplete);
+  if (
+    running.length > 0 &&
+    !window.confirm(`Signing out stops ${running.length} upload(s) in progress, and they cannot be resumed. Sign out?`)
+  )
+    return false;
+  uppy.cancelAll();
+  return true;
+}

@@ -1,0 +1,34 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+// `npm run dev:web` forwards the API to an app already running (`npm start`), by default on
+// its usual address; API_URL points elsewhere.
+const api = process.env.API_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root,
+  // The app serves this build at `/`; hashed file names under /assets are cached for a year.
+  base: '/',
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    // The page's CSP allows scripts from this origin only: never inline the module preload
+    // helper or small assets as scripts.
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    chunkSizeWarningLimit: 700,
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: false,
+    proxy: {
+      '/api': { target: api, changeOrigin: true },
+      '/graphql': { target: api, changeOrigin: true, ws: true },
+    },
+  },
+});
