@@ -79,7 +79,11 @@ export class TusServerService {
       // Nobody can resume an upload whose creation answered without Location: when its first
       // bytes met a full disk, it is undone, like a creation that failed outright.
       if (!isTusError(error) || error.status_code !== 507) return undefined;
-      await this.uploads.forgetFailedCreation(id);
+      // The client must hear of the full disk whatever happens to the undo; the expiry sweep
+      // then takes an upload whose undo failed (the database away at the same moment, say).
+      await this.uploads
+        .forgetFailedCreation(id)
+        .catch((undoError: unknown) => this.logger.error(`could not undo upload ${id}: ${String(undoError)}`));
       return tusError(507, STORAGE_FULL_AT_CREATION);
     });
   }

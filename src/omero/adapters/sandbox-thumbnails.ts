@@ -1,10 +1,13 @@
 import sharp from 'sharp';
+import { AppError, ErrorCode } from '../../common/errors/app-error.js';
 import type { Thumbnail } from '../omero-gateway.port.js';
 
 /** Rendered thumbnails kept in memory, newest use last; a 96 px JPEG is about 3 KiB. */
 const CACHE_BYTES = 8 * 1024 * 1024;
 /** Renders at once: each decodes a whole image, and the machine serves uploads too. */
 const CONCURRENT_RENDERS = 2;
+/** Renders that may wait for a turn; beyond them a request is refused at once, not queued. */
+const MAX_WAITING_RENDERS = 32;
 
 /**
  * The sandbox's own thumbnails, drawn from the file in its repository with sharp (libvips,
@@ -39,7 +42,8 @@ export class SandboxThumbnails {
       this.inFlight.set(key, rendering);
     }
     const thumbnail = await rendering;
-    this.remember(key, thumbnail);
+    // A placeholder may stand for a file that could not be read just now: draw it again next time.
+    if (thumbnail.rendered) this.remember(key, thumbnail);
     return thumbnail;
   }
 
@@ -55,7 +59,15 @@ export class SandboxThumbnails {
   }
 
   private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= CONCURRENT_RENDERS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running >= CONCURRENT_RENDERS) {
+      if (this.waiting.length >= MAX_WAITING_RENDERS) {
+        throw new AppError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'Too many thumbnails are being drawn; try again in a moment.',
+        );
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
     this.running++;
     try {
       return await work();
