@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OmeroWebClient, SessionExpiredError } from '../src/omero/adapters/omero-web.client.js';
-import { OmeroConfigError, omeroOptionsFromEnv } from '../src/omero/adapters/omero.gateway.js';
+import { OmeroConfigError, omeroOptionsFromEnv } from '../src/environment/omero-environment.js';
 import { OmeroUnavailableError } from '../src/omero/omero-gateway.port.js';
 import { FakeOmeroWeb } from './omero-double/fake-omero-web.js';
 import { internalsIn } from './support/internals.js';

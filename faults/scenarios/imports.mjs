@@ -131,6 +131,30 @@ const lockWaiters = async (db) =>
     )
   ).rows[0].n;
 
+/**
+ * Uploads a file for auto-import while a transaction holds `lock` (a table and its mode), so
+ * that the import stops at that table; `reached` waits until it has. Then kills the app,
+ * releases the lock and restarts it, and checks that the job ends imported once.
+ */
+async function killedWhileLocked(harness, lock, name, reached) {
+  const started = await startWithDatabase(harness);
+  const blocker = new pg.Client({ connectionString: started.databaseUrl });
+  blocker.on('error', () => undefined);
+  await blocker.connect();
+  let uploadId;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(`LOCK TABLE ${lock}`);
+    uploadId = await upload(started.app, started.token, name, started.target);
+    await reached(started, uploadId, blocker);
+  } catch (error) {
+    await blocker.end().catch(() => undefined);
+    throw error;
+  }
+  const killedAt = await killAndRestart(harness, started, () => blocker.end().catch(() => undefined));
+  return expectImportedOnce(started, uploadId, killedAt);
+}
+
 export const scenarios = [
   {
     name: 'the app killed after an upload completed, before its import was taken: the job runs after the restart',
@@ -187,58 +211,38 @@ export const scenarios = [
   {
     name: 'the app killed in the middle of an import: the job runs again within a minute',
     timeoutMs: 240_000,
-    async run(harness) {
-      const started = await startWithDatabase(harness);
-      let uploadId;
-      const blocker = new pg.Client({ connectionString: started.databaseUrl });
-      blocker.on('error', () => undefined);
-      await blocker.connect();
-      try {
-        // While this transaction holds the sandbox's containers, an import waits at its
-        // permission check inside the sandbox, as on a slow OMERO.
-        await blocker.query('BEGIN');
-        await blocker.query('LOCK TABLE sandbox_containers IN ACCESS EXCLUSIVE MODE');
-        uploadId = await upload(started.app, started.token, 'c-mid-import.tiff', started.target);
-        await waitFor(
-          async () => (await uploadState(started.app, started.token, uploadId))?.importJob?.status === 'RUNNING',
-          {
-            message: 'the job to run',
-          },
-        );
-        await waitFor(async () => (await lockWaiters(blocker)) > 0, { message: 'the import to wait in the sandbox' });
-      } catch (error) {
-        await blocker.end().catch(() => undefined);
-        throw error;
-      }
-      const killedAt = await killAndRestart(harness, started, () => blocker.end().catch(() => undefined));
-      return expectImportedOnce(started, uploadId, killedAt);
-    },
+    run: (harness) =>
+      // While this transaction holds the sandbox's containers, an import waits at its
+      // permission check inside the sandbox, as on a slow OMERO.
+      killedWhileLocked(
+        harness,
+        'sandbox_containers IN ACCESS EXCLUSIVE MODE',
+        'c-mid-import.tiff',
+        async (started, uploadId, blocker) => {
+          await waitFor(
+            async () => (await uploadState(started.app, started.token, uploadId))?.importJob?.status === 'RUNNING',
+            { message: 'the job to run' },
+          );
+          await waitFor(async () => (await lockWaiters(blocker)) > 0, { message: 'the import to wait in the sandbox' });
+        },
+      ),
   },
   {
     name: "the app killed in the sandbox's crash window (file moved in, image not recorded): the retry finishes it",
     timeoutMs: 240_000,
-    async run(harness) {
-      const started = await startWithDatabase(harness);
-      let uploadId;
-      const blocker = new pg.Client({ connectionString: started.databaseUrl });
-      blocker.on('error', () => undefined);
-      await blocker.connect();
-      try {
-        await blocker.query('BEGIN');
-        await blocker.query('LOCK TABLE sandbox_images IN EXCLUSIVE MODE');
-        uploadId = await upload(started.app, started.token, 'd-crash-window.tiff', started.target);
-        await waitFor(async () => (await lockWaiters(blocker)) > 0, { message: 'the import to record its image' });
-        const job = (await uploadState(started.app, started.token, uploadId)).importJob;
-        expect(
-          existsSync(join(started.app.dataDir, 'sandbox-repository', job.id)),
-          'the file is not in the repository yet',
-        );
-      } catch (error) {
-        await blocker.end().catch(() => undefined);
-        throw error;
-      }
-      const killedAt = await killAndRestart(harness, started, () => blocker.end().catch(() => undefined));
-      return expectImportedOnce(started, uploadId, killedAt);
-    },
+    run: (harness) =>
+      killedWhileLocked(
+        harness,
+        'sandbox_images IN EXCLUSIVE MODE',
+        'd-crash-window.tiff',
+        async (started, uploadId, blocker) => {
+          await waitFor(async () => (await lockWaiters(blocker)) > 0, { message: 'the import to record its image' });
+          const job = (await uploadState(started.app, started.token, uploadId)).importJob;
+          expect(
+            existsSync(join(started.app.dataDir, 'sandbox-repository', job.id)),
+            'the file is not in the repository yet',
+          );
+        },
+      ),
   },
 ];

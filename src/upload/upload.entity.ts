@@ -17,7 +17,7 @@ export const UploadStatus = {
   REJECTED: 'rejected',
 } as const;
 export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
-/** Re-exported for the upload module, which stores it; defined once with the OMERO port. */
+/** Re-exported for the upload module's files, which store it; defined once in common/. */
 export type { ImportTargetType };
 
 /**

@@ -104,11 +104,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     return this.storage.incomingDir;
   }
 
-  /** Where an upload's bytes are until its completion has placed them in the owner's folder. */
-  incomingPathOf(id: string): string {
-    return this.store.pathOf(id);
-  }
-
   ownerDir(ownerId: string): string {
     return join(this.env.dataDir, 'uploads', 'files', ownerId);
   }

@@ -1,4 +1,4 @@
-import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../../src/omero/adapters/omero.gateway.js';
+import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../../src/omero/sessions/omero-web-session.js';
 
 /**
  * OMERO.web sessions in this process's memory, for tests that drive the OMERO gateway without

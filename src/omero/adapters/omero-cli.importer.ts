@@ -11,12 +11,6 @@ import { boundLog, noIds, parseErrorCount, parseImportOutput, redact } from './o
 import { runInProcessGroup } from './process-group.js';
 import { SessionQueue } from './session-queue.js';
 
-// Importable from here as before the importer was split into the modules above.
-export { SUDO_REFUSED } from './omero-cli.diagnosis.js';
-export type { CliImportJob, CliLogin } from './omero-cli.job.js';
-export { parseErrorCount, parseImportOutput } from './omero-cli.output.js';
-export type { ImportedIds } from './omero-cli.output.js';
-
 /**
  * Runs OMERO's command-line importer (`omero import`, omero-py driving the Java importer) for
  * one file, and turns what it says into an ImportResult or an OmeroImportError. See

@@ -18,13 +18,11 @@ import {
 import type { OmeroEnvironment } from '../../environment/omero-environment.js';
 import type { OmeroWebSessionStore, StoredOmeroWebSession } from '../sessions/omero-web-session.js';
 import type { SessionLock } from '../sessions/session-lock.js';
-import { OmeroCliImporter, SUDO_REFUSED, type CliLogin } from './omero-cli.importer.js';
+import { SUDO_REFUSED } from './omero-cli.diagnosis.js';
+import { OmeroCliImporter } from './omero-cli.importer.js';
+import type { CliLogin } from './omero-cli.job.js';
 import { OmeroWebClient, SessionExpiredError, type OmeroObject, type OmeroWebSession } from './omero-web.client.js';
 import { byProjectThenName, forEachLimited, inGroup, pickServer, toTarget } from './omero-web.targets.js';
-
-// Where they were first defined; kept so that existing callers of the adapter still compile.
-export { OmeroConfigError, omeroOptionsFromEnv } from '../../environment/omero-environment.js';
-export type { OmeroWebSessionStore, StoredOmeroWebSession } from '../sessions/omero-web-session.js';
 
 /**
  * The real OMERO behind the port: OMERO.web's JSON API for sign-in, groups and targets (it
