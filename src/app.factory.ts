@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { AppModule } from './app.module.js';
+import { GRAPHQL_PATH } from './graphql/graphql-options.js';
 import { AuthService } from './auth/auth.service.js';
 import { graphqlHttpGate } from './graphql/graphql-http-gate.js';
 import { errorCodeOf } from './common/errors/app-error.js';
@@ -24,8 +25,6 @@ function trustProxyValue(setting: string): boolean | number | string {
   if (/^\d+$/.test(setting)) return Number(setting);
   return setting;
 }
-
-const GRAPHQL_PATH = '/graphql';
 
 /** Routes whose only credential is the Authorization header: open to any origin (see cors.ts). */
 function isBearerOnly(path: string): boolean {
@@ -87,7 +86,7 @@ export async function createApp(
   app.use(bodyParsersExcept(TUS_PATH));
   const schemaHost = app.get(GraphQLSchemaHost);
   app.use(
-    '/graphql',
+    GRAPHQL_PATH,
     graphqlHttpGate(app.get(AuthService), () => schemaHost.schema),
   );
   // Every tus answer, the guard's 401 and the protocol checks' 412/413/415 included, must be

@@ -3,7 +3,7 @@ import type { CookieOptions, Request } from 'express';
 
 /** The cookie's name, and the one path it is sent to (the sign-in route's folder). */
 export const DEVICE_COOKIE = 'omu_device';
-export const DEVICE_COOKIE_PATH = '/api/auth';
+const DEVICE_COOKIE_PATH = '/api/auth';
 
 const VERSION = 'd1';
 /** Longer values are not ours: nothing longer is worth an HMAC. */

@@ -23,7 +23,7 @@ export class UploaderSettingsService implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(UploaderSettings) private readonly settings: Repository<UploaderSettings>,
     @Inject(PUB_SUB) pubsub: PgPubSub,
   ) {
-    this.cache = new SharedCache(UPLOADER_SETTINGS_CHANGED, pubsub, () => this.settings.findOneByOrFail({ id: 1 }));
+    this.cache = new SharedCache(UPLOADER_SETTINGS_CHANGED, pubsub, () => this.read());
   }
 
   onModuleInit(): Promise<void> {

@@ -27,6 +27,15 @@ export class BoundedClient extends pg.Client {
 
   private dropIfTimedOut(error: unknown): void {
     if (!(error instanceof Error) || error.message !== QUERY_READ_TIMEOUT) return;
-    (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    closeSocket(this);
   }
+}
+
+/**
+ * Closes a client's socket at once, without the goodbye a polite end() waits to send to a
+ * server that may be frozen. node-postgres has no public call for it: `connection.stream` is
+ * its socket.
+ */
+export function closeSocket(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

@@ -2,6 +2,9 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { Request } from 'express';
 import type { Environment } from '../environment/environment.js';
 
+/** Where GraphQL answers, over HTTP and WebSocket alike. */
+export const GRAPHQL_PATH = '/graphql';
+
 /**
  * Apollo over HTTP at /graphql. Callers are authenticated, and their documents measured
  * against the query limits, before Apollo sees the request (graphql-http-gate.ts); GraphQL
@@ -13,7 +16,7 @@ import type { Environment } from '../environment/environment.js';
  */
 export function graphqlOptions(env: Environment): ApolloDriverConfig {
   return {
-    path: '/graphql',
+    path: GRAPHQL_PATH,
     autoSchemaFile: true,
     sortSchema: true,
     playground: false,

@@ -20,16 +20,17 @@ import {
   PERMISSIONS_CHANGED,
   reasonToClose,
 } from './credentials-change.js';
+import { GRAPHQL_PATH } from './graphql-options.js';
 import { checkQuery } from './query-limits.js';
 
 /** graphql-ws close code for a connection whose credentials are missing or refused. */
-export const WS_UNAUTHORIZED = 4401;
+const WS_UNAUTHORIZED = 4401;
 /** graphql-ws close code for a connection whose permissions changed (a role taken away). */
-export const WS_FORBIDDEN = 4403;
+const WS_FORBIDDEN = 4403;
 /** WebSocket close code "try again later": graphql-ws clients reconnect by themselves after it. */
 const WS_TRY_AGAIN_LATER = 1013;
 
-export const WS_LIMITS = {
+const WS_LIMITS = {
   /**
    * Bytes of one WebSocket message. ws refuses a longer frame from its header (close 1009),
    * before reading it; the default, 100 MiB, let an anonymous client park that much in memory.
@@ -124,7 +125,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   private readonly upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
-    if (path !== '/graphql') {
+    if (path !== GRAPHQL_PATH) {
       socket.destroy();
       return;
     }

@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { closeSocket } from '../database/bounded-client.js';
 
 /** How long health waits for the database, whatever DATABASE_TIMEOUT_SECONDS says. */
-export const PROBE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 2000;
 
 export type ProbeResult = { status: 'up'; latencyMs: number } | { status: 'down'; error: string };
 
@@ -98,6 +99,6 @@ const isTimeout = (error: unknown) => error instanceof Error && /timeout|timed o
 /** Ends a connection at once: a polite end() waits for a server that may be frozen. */
 function destroy(client: pg.Client): void {
   client.on('error', () => undefined);
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  closeSocket(client);
   void client.end().catch(() => undefined);
 }

@@ -9,7 +9,7 @@ import helmet, { strictTransportSecurity } from 'helmet';
  * no framing, plugins or foreign <base>. 'self' in connect-src covers this origin's WebSocket
  * (ws:/wss:) in current browsers, so GraphQL subscriptions need nothing more.
  */
-export const CONTENT_SECURITY_POLICY = {
+const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],

@@ -43,7 +43,8 @@ export class ImportSessionKeepAlive implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.gateway.kind === 'sandbox') return;
+    // Imports run on worker instances: web-only ones have no queue to keep sessions alive for.
+    if (this.gateway.kind === 'sandbox' || this.env.APP_ROLE === 'web') return;
     this.timer = setInterval(() => {
       // A slow round (OMERO.web timing out) is never overlapped by the next one.
       this.round ??= this.pingAll().finally(() => (this.round = undefined));

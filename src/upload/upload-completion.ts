@@ -6,7 +6,8 @@ import { describeContent, detectFormat, extensionOf } from '../common/image-form
 import type { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { storageName } from './file-name.js';
 import type { PgLocker } from './pg-locker.js';
-import { type TusError, tusError, type UploadFileStore } from './upload-file.store.js';
+import { type TusError, tusError } from './tus-error.js';
+import type { UploadFileStore } from './upload-file.store.js';
 import { placeCompletedFile } from './upload-naming.policy.js';
 import type { Completion, UploadRecords } from './upload.records.js';
 import type { Upload, UploadStatus } from './upload.entity.js';

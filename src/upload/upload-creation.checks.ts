@@ -8,12 +8,12 @@ import type { FeatureFlagsService } from '../config/feature-flags.service.js';
 import type { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { displayName, storageName } from './file-name.js';
 import { formatBytes } from './format-bytes.js';
-import { tusError } from './upload-file.store.js';
+import { tusError } from './tus-error.js';
 import type { UploadStorage } from './upload-storage.js';
 import type { NewUpload } from './upload.records.js';
-import type { ImportTargetType } from './upload.entity.js';
+import { ImportTargetType } from '../common/import-target-type.js';
 
-const TARGET_TYPES: ImportTargetType[] = ['DATASET', 'SCREEN'];
+const TARGET_TYPES: string[] = Object.values(ImportTargetType);
 const TARGET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** A browser's MIME type is only displayed: control characters go, and it is capped at the column's length. */
 const FILE_TYPE_CHARS = 255;
@@ -100,7 +100,7 @@ export class UploadCreationChecks {
       throw tusError(400, 'groupId must be an OMERO group id: letters, digits, _ or -, at most 64.');
     }
     if (!targetType && !targetId) return { targetType: null, targetId: null, groupId: groupId ?? null };
-    if (!TARGET_TYPES.includes(targetType as ImportTargetType)) {
+    if (!targetType || !TARGET_TYPES.includes(targetType)) {
       throw tusError(400, `targetType must be DATASET or SCREEN, not "${String(targetType).slice(0, 40)}".`);
     }
     if (!targetId || !TARGET_ID.test(targetId) || !groupId || !TARGET_ID.test(groupId)) {

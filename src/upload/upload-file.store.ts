@@ -20,9 +20,6 @@ const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 /** What is known of an upload idle this long is dropped (and found again if it resumes). */
 const IDLE_STATE_MS = 60 * 60 * 1000;
 
-// Defined in tus-error.ts; kept here for the modules that import them from the store.
-export { isTusError, tusError, type TusError } from './tus-error.js';
-
 export interface UploadStoreHooks {
   /**
    * Checks the first bytes (SIGNATURE_BYTES, or the whole file if shorter). Returns the
@@ -64,8 +61,6 @@ export class UploadFileStore extends FileStore {
   private readonly hasher = new UploadHasher();
   private readonly sweeper: NodeJS.Timeout;
 
-  private readonly folder: string;
-
   constructor(
     private readonly storage: UploadStorage,
     private readonly hooks: UploadStoreHooks,
@@ -76,14 +71,13 @@ export class UploadFileStore extends FileStore {
       configstore: new CachedConfigstore(new FileConfigstore(folder)),
       expirationPeriodInMilliseconds: 1,
     });
-    this.folder = folder;
     this.sweeper = setInterval(() => this.dropIdleStates(), IDLE_STATE_MS / 4).unref();
   }
 
   /** Where an upload's bytes are while it is unfinished. Ids are server-made UUIDs. */
   pathOf(id: string): string {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ERRORS.FILE_NOT_FOUND;
-    return join(this.folder, id);
+    return join(this.storage.incomingDir, id);
   }
 
   override getExpiration(): number {
@@ -256,12 +250,12 @@ export class UploadFileStore extends FileStore {
    * than `maxAgeMs`: until then they let a resuming client learn that its upload is done.
    */
   async pruneFinishedRecords(maxAgeMs: number): Promise<number> {
-    const names = await readdir(this.folder).catch(() => [] as string[]);
+    const names = await readdir(this.storage.incomingDir).catch(() => [] as string[]);
     const present = new Set(names);
     let pruned = 0;
     for (const name of names) {
       if (!name.endsWith('.json') || present.has(name.slice(0, -5))) continue;
-      const record = join(this.folder, name);
+      const record = join(this.storage.incomingDir, name);
       const age = Date.now() - (await stat(record).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
       if (age < maxAgeMs) continue;
       await this.configstore.delete(name.slice(0, -5)).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { notFound, notFoundMessage } from '../common/errors/not-found.js';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Upload as TusUpload } from '@tus/utils';
@@ -5,7 +6,6 @@ import { join } from 'node:path';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { AnalyticsService } from '../analytics/analytics.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { FeatureFlagsService } from '../config/feature-flags.service.js';
 import { UploaderSettingsService } from '../config/uploader-settings.service.js';
 import { databaseUrlOf } from '../database/database-url.js';
@@ -16,7 +16,8 @@ import { PgLocker } from './pg-locker.js';
 import { UnfinishedUploads } from './unfinished-uploads.js';
 import { UploadCompletion, type UploadCompletedListener } from './upload-completion.js';
 import { UploadCreationChecks } from './upload-creation.checks.js';
-import { UploadFileStore, tusError } from './upload-file.store.js';
+import { tusError } from './tus-error.js';
+import { UploadFileStore } from './upload-file.store.js';
 import { UploadStorage } from './upload-storage.js';
 import { UploadRecords } from './upload.records.js';
 import { Upload, type UploadStatus } from './upload.entity.js';
@@ -100,11 +101,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     return this.settings.current.uploadExpiryHours * 3_600_000;
   }
 
-  get incomingDir(): string {
-    return this.storage.incomingDir;
-  }
-
-  ownerDir(ownerId: string): string {
+  private ownerDir(ownerId: string): string {
     return join(this.env.dataDir, 'uploads', 'files', ownerId);
   }
 
@@ -152,7 +149,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   /** An upload exists only for its owner: anyone else is told 404, as for a made-up id. */
   async assertAccess(user: AuthUser, id: string): Promise<void> {
     const upload = await this.records.accessOf(user, id);
-    if (!upload) throw tusError(404, `There is no upload ${id.slice(0, 64)}.`);
+    if (!upload) throw tusError(404, notFoundMessage('upload', id));
     if (upload.status === 'rejected' || upload.status === 'cancelled' || upload.status === 'expired') {
       throw tusError(
         410,
@@ -168,11 +165,6 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     return this.completion.completeLocked(id);
   }
 
-  /** See UploadCompletion.complete (the caller holds the upload's lock). */
-  complete(id: string): Promise<Upload> {
-    return this.completion.complete(id);
-  }
-
   /**
    * The Import module's word that a completed upload's import succeeded: recorded in the
    * caller's transaction, with the job's outcome.
@@ -186,7 +178,7 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
   /** cancelUpload: stops an upload in progress (asking its request to let go) and deletes it. */
   async cancel(user: AuthUser, id: string): Promise<Upload> {
     const upload = await this.findOwn(user, id);
-    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `There is no upload ${id.slice(0, 64)}.`);
+    if (!upload) throw notFound('upload', id);
     return this.unfinished.cancel(upload);
   }
 

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from './app-error.js';
 
 /** How much of an unknown id a message repeats: enough to recognise it, never a whole request body. */
-export const ID_ECHO_CHARS = 64;
+const ID_ECHO_CHARS = 64;
 
 /**
  * The one wording of "this id names nothing you may see". `thing` is what was looked for
