@@ -2,19 +2,23 @@ import { lazy, Suspense } from 'react';
 import { closeLive } from './api/live.js';
 import { sessionStore, useSession } from './session/session-store.js';
 import { SignInForm } from './session/sign-in-page.js';
+import { useView, ViewNav } from './navigation/views.js';
 
 // The uploader (Uppy and its styles) loads only once someone has signed in.
 const UploaderPage = lazy(() => import('./uploader/uploader-page.js'));
+const HistoryPage = lazy(() => import('./history/history-page.js'));
 
 export function App() {
   const state = useSession();
   const session = state.status === 'signed-out' ? undefined : state.session;
   // While the sign-in dialog is open, the page beneath keeps running but takes no focus or clicks.
   const expired = state.status === 'expired';
+  const [view, setView] = useView();
   return (
     <>
       <header className="top" inert={expired}>
         <h1>OMERO uploader</h1>
+        {session && <ViewNav view={view} onChange={setView} />}
         {session && (
           <div className="user">
             <span>
@@ -35,9 +39,19 @@ export function App() {
         {!session ? (
           <SignInForm />
         ) : (
-          <Suspense fallback={<p role="status">Loading the uploader…</p>}>
-            <UploaderPage />
-          </Suspense>
+          <>
+            {/* Hidden, not unmounted, on other views: its uploads and their rows carry on. */}
+            <div hidden={view !== 'upload'}>
+              <Suspense fallback={<p role="status">Loading the uploader…</p>}>
+                <UploaderPage />
+              </Suspense>
+            </div>
+            {view === 'history' && (
+              <Suspense fallback={<p role="status">Loading your history…</p>}>
+                <HistoryPage />
+              </Suspense>
+            )}
+          </>
         )}
       </main>
       {state.status === 'expired' && (

@@ -26,12 +26,20 @@ export interface UploaderSettings {
   autoImport: boolean;
 }
 
+/** An image an import created: a signed thumbnail link, and OMERO.web's page (null in the sandbox). */
+export interface OmeroImage {
+  id: string;
+  thumbnailUrl: string;
+  webUrl: string | null;
+}
+
 export interface ImportJob {
   id: string;
   uploadId: string | null;
   status: ImportStatus;
   error: string | null;
   omeroImageIds: string[];
+  images: OmeroImage[];
 }
 
 export interface UploadState {
@@ -41,7 +49,11 @@ export interface UploadState {
   importJob: ImportJob | null;
 }
 
-const JOB_FIELDS = 'id uploadId status error omeroImageIds';
+/** Rows show a few thumbnails and "+N more"; 128 px pictures stay sharp at 64 CSS pixels on HiDPI screens. */
+export const THUMBNAILS_SHOWN = 4;
+export const IMAGE_FIELDS = `images(limit: ${THUMBNAILS_SHOWN}) { id thumbnailUrl(size: 128) webUrl }`;
+
+export const JOB_FIELDS = `id uploadId status error omeroImageIds ${IMAGE_FIELDS}`;
 
 export const GROUPS = 'query Groups { groups { id name sandbox } }';
 

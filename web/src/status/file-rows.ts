@@ -10,6 +10,7 @@ import {
   type ImportJob,
   type UploadState,
 } from '../api/operations.js';
+import { UploadSpeeds, type Rate } from './upload-speed.js';
 import { uploadErrorMessage, uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
 
 export type Phase =
@@ -20,6 +21,8 @@ export interface FileRow {
   name: string;
   phase: Phase;
   percent: number;
+  /** Smoothed speed and time left while uploading. */
+  rate?: Rate;
   uploadId?: string;
   job?: ImportJob;
   /** Why the file failed or was refused, for people. */
@@ -93,6 +96,7 @@ export function useFileRows(uppy: UploaderUppy) {
         ),
       );
     const handedOver = new Set<string>();
+    const speeds = new UploadSpeeds();
     const byUpload = (uploadId: string, change: (row: FileRow) => FileRow) =>
       setRows((current) => current.map((row) => (row.uploadId === uploadId ? change(row) : row)));
 
@@ -112,11 +116,14 @@ export function useFileRows(uppy: UploaderUppy) {
         typeof bytesTotal === 'number' && bytesTotal > 0
           ? Math.floor((100 * Number(bytesUploaded || 0)) / bytesTotal)
           : 0;
+      const rate =
+        typeof bytesTotal === 'number' ? speeds.measure(file.id, Number(bytesUploaded || 0), bytesTotal) : undefined;
       update(file, (row) => ({
         ...row,
         // A late progress report must not undo a failure or a completion already shown.
         phase: row.phase === 'waiting' ? 'uploading' : row.phase,
         percent,
+        rate,
         uploadId: row.uploadId ?? uploadIdOf(file.tus?.uploadUrl),
       }));
     };
@@ -125,6 +132,7 @@ export function useFileRows(uppy: UploaderUppy) {
       const uploadId = uploadIdOf(response.uploadURL ?? file.tus?.uploadUrl);
       if (!uploadId || handedOver.has(file.id)) return;
       handedOver.add(file.id);
+      speeds.forget(file.id);
       update(file, (row) => ({ ...row, uploadId, phase: 'uploaded', percent: 100, message: undefined }));
       void (async () => {
         const upload = await refresh(uploadId);

@@ -1,3 +1,5 @@
+import { formatSpeed, formatTimeLeft } from '../format/units.js';
+import { ImageThumbnails } from '../images/image-thumbnails.js';
 import type { FileRow, Phase } from './file-rows.js';
 
 const LABEL: Record<Phase, string> = {
@@ -12,8 +14,13 @@ const LABEL: Record<Phase, string> = {
   refused: 'Refused by the server',
 };
 
+function uploading(row: FileRow): string {
+  const rate = row.rate ? ` · ${formatSpeed(row.rate.bytesPerSecond)} · ${formatTimeLeft(row.rate.secondsLeft)}` : '';
+  return `${LABEL.uploading} ${row.percent}%${rate}`;
+}
+
 function describe(row: FileRow): string {
-  const label = row.phase === 'uploading' ? `${LABEL.uploading} ${row.percent}%` : LABEL[row.phase];
+  const label = row.phase === 'uploading' ? uploading(row) : LABEL[row.phase];
   return row.message ? `${label}: ${row.message}` : label;
 }
 
@@ -59,6 +66,9 @@ export function StatusList({
                   </button>
                 )}
               </span>
+              {row.phase === 'imported' && row.job && (
+                <ImageThumbnails fileName={row.name} images={row.job.images} total={row.job.omeroImageIds.length} />
+              )}
             </li>
           ))}
         </ul>
