@@ -173,17 +173,23 @@ export default function HistoryPage() {
               />
             ))}
           </ul>
-          <nav className="pager" aria-label="History pages">
-            <button type="button" disabled={pageIndex === 0} onClick={() => setPageIndex((n) => n - 1)}>
-              Newer
-            </button>
-            <span>
-              {first + 1}–{Math.min(first + entries.length, total)} of {total} (page {pageIndex + 1} of {pages})
-            </span>
-            <button type="button" disabled={pageIndex + 1 >= pages} onClick={() => setPageIndex((n) => n + 1)}>
-              Older
-            </button>
-          </nav>
+          {pages === 1 ? (
+            <p className="pager">
+              {total} {total === 1 ? source.slice(0, -1) : source}
+            </p>
+          ) : (
+            <nav className="pager" aria-label="History pages">
+              <button type="button" disabled={pageIndex === 0} onClick={() => setPageIndex((n) => n - 1)}>
+                Newer
+              </button>
+              <span>
+                {first + 1}–{Math.min(first + entries.length, total)} of {total} (page {pageIndex + 1} of {pages})
+              </span>
+              <button type="button" disabled={pageIndex + 1 >= pages} onClick={() => setPageIndex((n) => n + 1)}>
+                Older
+              </button>
+            </nav>
+          )}
         </>
       )}
       <div className="visually-hidden" role="status" aria-live="polite">
