@@ -153,6 +153,11 @@ export class FakeOmeroWeb {
     user.groupIds = [...others, ...(admin ? [SYSTEM_GROUP] : []), USER_GROUP];
   }
 
+  /** Someone deletes the image in OMERO: OMERO.web then answers 404 for its thumbnail. */
+  deleteImage(imageId: number): void {
+    this.state.images.delete(imageId);
+  }
+
   /** The keys of every OMERO session the user has opened, so tests can look for leaks. */
   sessionKeysOf(username: string): string[] {
     const user = this.state.userNamed(username)!;

@@ -78,9 +78,9 @@ describe('History', () => {
     const cells = row(open, 'cells-uint8.tiff');
     await cells.and(page.locator('[data-status="SUCCEEDED"]')).waitFor({ timeout: 45_000 });
     expect((await jobOf(uploadId))?.status).toBe('SUCCEEDED');
-    const text = await cells.textContent();
+    // Target names are read after the list: they replace the ids when they arrive.
+    const text = await waitForText(cells, /My dataset, in .*\(Sandbox OMERO\)/);
     expect(text).toMatch(/Imported/);
-    expect(text).toMatch(/My dataset, in .*\(Sandbox OMERO\)/);
     expect(text).toMatch(/Started today/);
     const thumbnail = cells.locator('img.thumb');
     await expect(thumbnail.getAttribute('alt')).resolves.toMatch(/^cells-uint8\.tiff \(OMERO image \d+\)$/);
