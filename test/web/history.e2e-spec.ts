@@ -183,6 +183,27 @@ describe('History', () => {
   });
 });
 
+describe('History without a network', () => {
+  it('says the history could not be loaded and what to do, and Try again loads it once back online', async () => {
+    const open = await historyOfDora();
+    const { page } = open;
+    await row(open, 'cells-uint8.tiff').waitFor();
+    await open.context.setOffline(true);
+    await page.getByRole('group', { name: 'Status' }).getByText('Failed', { exact: true }).click();
+    await waitForText(
+      page.getByRole('alert'),
+      /could not be loaded: The server cannot be reached\. Check your network/,
+    );
+    await screenshots(open, 'history-error');
+    await open.context.setOffline(false);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await row(open, 'broken.tif').waitFor();
+    expect(await row(open, 'cells-uint8.tiff').count()).toBe(0);
+    // Chromium reports the requests that failed while offline (the page's and its socket's).
+    open.expectNoErrors(/ERR_INTERNET_DISCONNECTED/, /WebSocket/);
+  });
+});
+
 describe('History paging', () => {
   it('pages through more uploads than fit on one page, newest first', async () => {
     // Twenty more uploads, each refused at once by the server (ZIP content): cheap to make.

@@ -42,7 +42,7 @@ function withJob(page: HistoryPage, job: JobChange, unlessMovedFrom?: string): H
     ...page,
     uploads: page.uploads.map((row) =>
       row.id === job.uploadId
-        ? { ...row, status: 'IMPORTED', importJob: row.importJob ? merge(row.importJob) : (job as HistoryJob) }
+        ? { ...row, importJob: row.importJob ? merge(row.importJob) : (job as HistoryJob) }
         : row,
     ),
   };
