@@ -41,9 +41,7 @@ function withJob(page: HistoryPage, job: JobChange, unlessMovedFrom?: string): H
   return {
     ...page,
     uploads: page.uploads.map((row) =>
-      row.id === job.uploadId
-        ? { ...row, importJob: row.importJob ? merge(row.importJob) : (job as HistoryJob) }
-        : row,
+      row.id === job.uploadId ? { ...row, importJob: row.importJob ? merge(row.importJob) : (job as HistoryJob) } : row,
     ),
   };
 }
