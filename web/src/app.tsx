@@ -1,10 +1,8 @@
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { closeLive } from './api/live.js';
+import { SignedInPage } from './in-place/signed-in-page.js';
 import { sessionStore, useSession } from './session/session-store.js';
 import { SignInForm } from './session/sign-in-page.js';
-
-// The uploader (Uppy and its styles) loads only once someone has signed in.
-const UploaderPage = lazy(() => import('./uploader/uploader-page.js'));
 
 export function App() {
   const state = useSession();
@@ -36,7 +34,7 @@ export function App() {
           <SignInForm />
         ) : (
           <Suspense fallback={<p role="status">Loading the uploader…</p>}>
-            <UploaderPage />
+            <SignedInPage />
           </Suspense>
         )}
       </main>

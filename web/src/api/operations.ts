@@ -41,7 +41,8 @@ export interface UploadState {
   importJob: ImportJob | null;
 }
 
-const JOB_FIELDS = 'id uploadId status error omeroImageIds';
+/** What the page reads of an import job, wherever it gets one. */
+export const JOB_FIELDS = 'id uploadId status error omeroImageIds';
 
 export const GROUPS = 'query Groups { groups { id name sandbox } }';
 
