@@ -71,6 +71,14 @@ const uploaderShown = (open: WatchedPage) => () =>
     .isVisible()
     .catch(() => false);
 
+/** A new plain user, signed in on a fresh page at the uploader, their starter dataset chosen. */
+async function newUserAtUploader(suite: ReturnType<typeof browserSuite>, username: string) {
+  const user = await createUser(suite.server.url, await accessToken(suite.server.url), username);
+  const open = await signedInAtStarterDataset(suite, username, user.password);
+  await open.page.locator('.uppy-Dashboard').waitFor();
+  return { user, open, page: open.page };
+}
+
 /** Marks the page's window: still marked later means the page was never reloaded. */
 const markWindow = (open: WatchedPage) => open.page.evaluate('window.notReloaded = true');
 const stillMarked = (open: WatchedPage) => open.page.evaluate('window.notReloaded === true');
@@ -79,11 +87,7 @@ describe('with an import folder', () => {
   const suite = browserSuite({ env: { IMPORT_ROOT: importRoot } });
 
   it('turns an open page into the in-place importer, which imports a file from IMPORT_ROOT, and back', async () => {
-    const adminToken = await accessToken(suite.server.url);
-    const user = await createUser(suite.server.url, adminToken, 'microscopist');
-    const open = await signedInAtStarterDataset(suite, 'microscopist', user.password);
-    const { page } = open;
-    await page.locator('.uppy-Dashboard').waitFor();
+    const { open, page } = await newUserAtUploader(suite, 'microscopist');
     await markWindow(open);
 
     await switchUntil(suite, false, importerShown(open));
@@ -102,13 +106,21 @@ describe('with an import folder', () => {
     ]);
     await open.screenshot('in-place-top');
 
-    // Opening a folder moves the focus to its heading; the breadcrumbs lead back up.
-    await page.getByRole('button', { name: 'microscope-1 (open folder)' }).click();
+    // With the keyboard: opening a folder moves the focus to its heading, from where Tab
+    // reaches the folder's check boxes; the breadcrumbs lead back up.
+    await page.getByRole('button', { name: 'microscope-1 (open folder)' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('table', { name: 'Contents of microscope-1' }).waitFor();
     expect(await focusedName(page)).toBe('microscope-1');
-    await page.getByLabel('Select all files in this folder').check();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      'Select all files in this folder',
+    );
+    await page.keyboard.press('Space');
     await waitForText(page.locator('.selection'), /2 files selected/);
-    await page.getByLabel('cells-uint16.tiff').uncheck();
+    await page.keyboard.press('Tab');
+    expect(await focusedName(page)).toBe('cells-uint16.tiff');
+    await page.keyboard.press('Space');
     await waitForText(page.locator('.selection'), /1 file selected/);
     expect(await page.getByLabel('cells-uint8.tiff').isChecked()).toBe(true);
     await open.screenshot('in-place-folder');
@@ -159,10 +171,7 @@ describe('with an import folder', () => {
   }, 180_000);
 
   it('lets an upload already running finish in the uploader, then shows the importer', async () => {
-    const adminToken = await accessToken(suite.server.url);
-    const user = await createUser(suite.server.url, adminToken, 'late-uploader');
-    const open = await signedInAtStarterDataset(suite, 'late-uploader', user.password);
-    const { page } = open;
+    const { user, open, page } = await newUserAtUploader(suite, 'late-uploader');
     const throttle = await uploadThrottle(open);
     await throttle(256 * 1024);
     const big = await noiseTiff('running.tif', 1400);
@@ -204,17 +213,14 @@ describe('without an import folder', () => {
   const suite = browserSuite();
 
   it('says plainly that importing from the server is not set up, and whom to ask', async () => {
-    const adminToken = await accessToken(suite.server.url);
-    const user = await createUser(suite.server.url, adminToken, 'no-folder');
-    const open = await signedInAtStarterDataset(suite, 'no-folder', user.password);
-    const { page } = open;
-    await page.locator('.uppy-Dashboard').waitFor();
+    const { open, page } = await newUserAtUploader(suite, 'no-folder');
 
     const notSetUp = page.getByRole('heading', { name: 'Importing from the server is not set up here' });
     await switchUntil(suite, false, () => notSetUp.isVisible().catch(() => false));
     await waitForText(page.locator('.not-set-up'), /Ask your administrator to set up the import folder/);
     // No browser to break: neither the table nor the target picker.
     expect(await page.getByRole('table').count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toMatch(/There is no|\/tmp/);
     expect(await page.getByLabel('OMERO group').count()).toBe(0);
     await open.screenshot('in-place-not-set-up');
     await page.setViewportSize({ width: 360, height: 800 });

@@ -101,8 +101,14 @@ export default function InPlacePage() {
           trail={trail}
           listing={listing}
           selected={selected}
-          onOpen={folder.open}
-          onGoUp={folder.goUp}
+          onOpen={(opened) => {
+            setDone(undefined);
+            folder.open(opened);
+          }}
+          onGoUp={(depth) => {
+            setDone(undefined);
+            folder.goUp(depth);
+          }}
           onReload={folder.reload}
           onSelect={onSelect}
         />

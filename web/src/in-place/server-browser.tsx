@@ -50,7 +50,6 @@ export function ServerBrowser({
   onReload: () => void;
   onSelect: (files: ServerFile[], chosen: boolean) => void;
 }) {
-  const id = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
   const folderName = trail.at(-1)?.name ?? 'Import folder';
@@ -66,22 +65,24 @@ export function ServerBrowser({
 
   return (
     <div className="server-browser">
-      <nav aria-label="Folders from the top of the import folder" className="crumbs">
-        <ol>
-          {[{ name: 'Import folder', path: '' }, ...trail].map((folder, depth) => (
-            <li key={folder.path}>
-              {depth === trail.length ? (
-                <span aria-current="location">{folder.name}</span>
-              ) : (
-                <button type="button" className="link" onClick={() => go(() => onGoUp(depth))}>
-                  {folder.name}
-                </button>
-              )}
-            </li>
-          ))}
-        </ol>
-      </nav>
-      <h3 id={`${id}-heading`} className="folder-heading" tabIndex={-1} ref={headingRef}>
+      {trail.length > 0 && (
+        <nav aria-label="Folders from the top of the import folder" className="crumbs">
+          <ol>
+            {[{ name: 'Import folder', path: '' }, ...trail].map((folder, depth) => (
+              <li key={folder.path}>
+                {depth === trail.length ? (
+                  <span aria-current="location">{folder.name}</span>
+                ) : (
+                  <button type="button" className="link" onClick={() => go(() => onGoUp(depth))}>
+                    {folder.name}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+      <h3 className="folder-heading" tabIndex={-1} ref={headingRef}>
         {folderName}
       </h3>
       {listing.state === 'loading' && <p role="status">Opening the folder…</p>}

@@ -52,8 +52,8 @@ export function SignedInPage() {
       : switchedTo
         ? 'The administrator switched the web uploader back on. Imports already started carry on.'
         : finishing
-          ? 'The administrator switched to the server-folder importer; your uploads in progress will finish. The importer opens here once they have.'
-          : 'The administrator switched to the server-folder importer: choose files that are already on the server.';
+          ? 'The administrator switched to the server-folder importer; your uploads in progress will finish, but new uploads are not accepted. The importer opens here once they have finished.'
+          : 'The administrator switched to the server-folder importer.';
   return (
     <>
       <div role="status" className="switch-note">
