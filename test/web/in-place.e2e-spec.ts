@@ -3,12 +3,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql } from '../support/clients.js';
+import type { WebSocketRoute } from 'playwright-core';
 import { waitFor } from '../support/wait-for.js';
 import {
   browserSuite,
   focusedName,
   noiseTiff,
   signedInAtStarterDataset,
+  signInThroughPage,
   uploadThrottle,
   uppyFileInput,
   waitForPhase,
@@ -169,6 +171,45 @@ describe('with an import folder', () => {
     await open.screenshot('in-place-back-to-uploader');
     open.expectNoErrors();
   }, 180_000);
+
+  it('reads the flag again when its live connection comes back, so a switch sent while it was down is not lost', async () => {
+    const user = await createUser(suite.server.url, await accessToken(suite.server.url), 'on-a-train');
+    const open = await suite.open();
+    const { page } = open;
+    // The page's WebSocket goes through the test: while `refusing`, new connections are closed
+    // at once (as by a server restarting), and the page keeps retrying.
+    let refusing = false;
+    const connected: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      if (refusing) return void socket.close({ code: 1012, reason: 'restarting' });
+      connected.push({ page: socket, server: socket.connectToServer() });
+    });
+    await page.goto('/');
+    await signInThroughPage(page, 'on-a-train', user.password);
+    await page.locator('.uppy-Dashboard').waitFor();
+    await waitFor(
+      () => connected.length,
+      (count) => count > 0,
+    );
+    await markWindow(open);
+
+    refusing = true;
+    for (const socket of connected.splice(0)) {
+      await socket.server.close();
+      await socket.page.close({ code: 1012, reason: 'restarting' });
+    }
+    // Switched while no connection is open: no event can reach the page.
+    const adminToken = await accessToken(suite.server.url);
+    const answer = await graphql(suite.server.url, adminToken, SET_FLAG, { e: false });
+    expect(answer.errors).toBeUndefined();
+    expect(await page.locator('.uppy-Dashboard').isVisible()).toBe(true);
+    refusing = false;
+
+    await page.getByRole('heading', { name: '2. Choose files on the server' }).waitFor({ timeout: 60_000 });
+    expect(await stillMarked(open)).toBe(true);
+    await switchUntil(suite, true, uploaderShown(open));
+    open.expectNoErrors();
+  }, 120_000);
 
   it('lets an upload already running finish in the uploader, then shows the importer', async () => {
     const { user, open, page } = await newUserAtUploader(suite, 'late-uploader');

@@ -113,10 +113,12 @@ export default function InPlacePage() {
           onSelect={onSelect}
         />
         <div className="import-bar">
-          <p className="selection" aria-live="polite">
-            {selected.size === 0
-              ? 'No files selected.'
-              : `${plural(selected.size, 'file')} selected (${formatBytes(selectedBytes)}).`}
+          <p className="selection">
+            <span aria-live="polite">
+              {selected.size === 0
+                ? 'No files selected.'
+                : `${plural(selected.size, 'file')} selected (${formatBytes(selectedBytes)}).`}
+            </span>
             {selected.size > 0 && (
               <button type="button" className="link" onClick={() => setSelected(new Map())}>
                 Clear the selection
