@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessToken, createUser, graphql } from '../support/clients.js';
@@ -34,6 +34,9 @@ copyFileSync(join(SAMPLES, 'labels.png'), join(importRoot, 'labels.png'));
 copyFileSync(join(SAMPLES, 'labels.png'), join(importRoot, 'moved-away.png'));
 copyFileSync(join(SAMPLES, 'cells-uint8.tiff'), join(importRoot, 'microscope-1', 'cells-uint8.tiff'));
 copyFileSync(join(SAMPLES, 'cells-uint16.tiff'), join(importRoot, 'microscope-1', 'cells-uint16.tiff'));
+/** Not an image yet: its import fails until a real TIFF takes its place. */
+mkdirSync(join(importRoot, 'half-written'));
+writeFileSync(join(importRoot, 'half-written', 'scan.tif'), 'the instrument has not finished writing this file\n');
 
 const SET_FLAG = 'mutation($e: Boolean!) { setFeatureFlag(key: "newUploader", enabled: $e) { enabled } }';
 
@@ -101,6 +104,7 @@ describe('with an import folder', () => {
     const table = page.getByRole('table', { name: 'Contents of Import folder' });
     await table.waitFor();
     expect(await table.locator('tbody tr').allTextContents()).toEqual([
+      'half-written (open folder)Folder',
       'microscope-1 (open folder)Folder',
       'to-be-removed (open folder)Folder',
       'labels.png525 bytes',
@@ -171,6 +175,24 @@ describe('with an import folder', () => {
     await open.screenshot('in-place-back-to-uploader');
     open.expectNoErrors();
   }, 180_000);
+
+  it('shows a failed in-place import with its reason, and Retry imports the file once it is fixed', async () => {
+    const { open, page } = await newUserAtUploader(suite, 'retrier');
+    await switchUntil(suite, false, importerShown(open));
+    await page.getByRole('button', { name: 'half-written (open folder)' }).click();
+    await page.getByLabel('scan.tif').check();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await waitForPhase(page, 'half-written/scan.tif', 'failed');
+    const row = page.locator('.row[data-file="half-written/scan.tif"]');
+    expect(await row.locator('.phase').textContent()).toMatch(/^Failed: .+/);
+    await open.screenshot('in-place-failed');
+
+    copyFileSync(join(SAMPLES, 'cells-uint8.tiff'), join(importRoot, 'half-written', 'scan.tif'));
+    await row.getByRole('button', { name: 'Retry the import of half-written/scan.tif' }).click();
+    await waitForPhase(page, 'half-written/scan.tif', 'imported');
+    await switchUntil(suite, true, uploaderShown(open));
+    open.expectNoErrors();
+  }, 120_000);
 
   it('reads the flag again when its live connection comes back, so a switch sent while it was down is not lost', async () => {
     const user = await createUser(suite.server.url, await accessToken(suite.server.url), 'on-a-train');
