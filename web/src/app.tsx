@@ -1,11 +1,10 @@
 import { lazy, Suspense } from 'react';
 import { closeLive } from './api/live.js';
+import { SignedInPage } from './in-place/signed-in-page.js';
 import { sessionStore, useSession } from './session/session-store.js';
 import { SignInForm } from './session/sign-in-page.js';
 import { useView, ViewNav } from './navigation/views.js';
 
-// The uploader (Uppy and its styles) loads only once someone has signed in.
-const UploaderPage = lazy(() => import('./uploader/uploader-page.js'));
 const HistoryPage = lazy(() => import('./history/history-page.js'));
 
 export function App() {
@@ -43,7 +42,7 @@ export function App() {
             {/* Hidden, not unmounted, on other views: its uploads and their rows carry on. */}
             <div hidden={view !== 'upload'}>
               <Suspense fallback={<p role="status">Loading the uploader…</p>}>
-                <UploaderPage />
+                <SignedInPage />
               </Suspense>
             </div>
             {view === 'history' && (

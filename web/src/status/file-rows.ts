@@ -2,16 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/graphql.js';
 import { subscribe } from '../api/live.js';
 import {
-  CANCEL_IMPORT,
   IMPORT_JOB_UPDATED,
   IMPORT_UPLOAD,
-  RETRY_IMPORT,
   UPLOAD_STATE,
   type ImportJob,
   type UploadState,
 } from '../api/operations.js';
 import { UploadSpeeds, type Rate } from './upload-speed.js';
 import { uploadErrorMessage, uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
+import { FINAL, fromJob, fromJobRead, jobActions } from './job-rows.js';
 
 export type Phase =
   'waiting' | 'uploading' | 'uploaded' | 'queued' | 'importing' | 'imported' | 'failed' | 'cancelled' | 'refused';
@@ -29,35 +28,8 @@ export interface FileRow {
   message?: string;
 }
 
-const PHASE_OF_JOB: Record<ImportJob['status'], Phase> = {
-  QUEUED: 'queued',
-  RUNNING: 'importing',
-  SUCCEEDED: 'imported',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-};
-
-const FINAL: Phase[] = ['imported', 'cancelled', 'refused'];
-
 /** tus answers that refuse the file for good (docs/api.md). */
 const REFUSALS = [400, 403, 410, 413, 415];
-
-function fromJob(row: FileRow, job: ImportJob): FileRow {
-  return { ...row, job, phase: PHASE_OF_JOB[job.status], message: job.error ?? undefined };
-}
-
-/** How far a job has gone within one attempt; a retry starts again from QUEUED. */
-const PROGRESS: Record<ImportJob['status'], number> = { QUEUED: 1, RUNNING: 2, SUCCEEDED: 3, FAILED: 3, CANCELLED: 3 };
-
-/**
- * A job read by a query (or returned by a mutation) may be older than an update the
- * subscription delivered while the request was in flight: it never moves a row back.
- * Subscription updates arrive in order and always apply (a retry elsewhere included).
- */
-function fromJobRead(row: FileRow, job: ImportJob): FileRow {
-  if (row.job?.id === job.id && PROGRESS[job.status] < PROGRESS[row.job.status]) return row;
-  return fromJob(row, job);
-}
 
 function fromUpload(row: FileRow, upload: UploadState | null): FileRow {
   if (!upload) return row;
@@ -206,25 +178,5 @@ export function useFileRows(uppy: UploaderUppy) {
     };
   }, [uppy]);
 
-  const act = async (row: FileRow, operation: string) => {
-    if (!row.job) return;
-    try {
-      const data = await graphql<Record<string, ImportJob>>(operation, { id: row.job.id });
-      const job = Object.values(data)[0];
-      // Unless an update has arrived meanwhile (it is newer than this answer).
-      setRows((current) =>
-        current.map((r) => (r.fileId === row.fileId && r.job?.status === row.job?.status ? fromJob(r, job) : r)),
-      );
-    } catch (error) {
-      setRows((current) =>
-        current.map((r) => (r.fileId === row.fileId ? { ...r, message: (error as Error).message } : r)),
-      );
-    }
-  };
-
-  return {
-    rows,
-    retry: (row: FileRow) => act(row, RETRY_IMPORT),
-    cancel: (row: FileRow) => act(row, CANCEL_IMPORT),
-  };
+  return { rows, ...jobActions(setRows) };
 }

@@ -32,17 +32,20 @@ export function StatusList({
   rows,
   onRetry,
   onCancel,
+  empty = 'No files yet. Files you add above appear here, from upload to import.',
 }: {
   rows: FileRow[];
   onRetry: (row: FileRow) => void;
   onCancel: (row: FileRow) => void;
+  /** What an empty list says: where its files come from. */
+  empty?: string;
 }) {
   const announcements = rows.filter((row) => row.phase !== 'uploading' && row.phase !== 'waiting');
   return (
     <section className="status" aria-labelledby="status-heading">
       <h2 id="status-heading">3. Follow each file into OMERO</h2>
       {rows.length === 0 ? (
-        <p className="empty">No files yet. Files you add above appear here, from upload to import.</p>
+        <p className="empty">{empty}</p>
       ) : (
         <ul className="rows">
           {rows.map((row) => (

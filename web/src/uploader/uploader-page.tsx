@@ -46,6 +46,37 @@ export default function UploaderPage() {
 }
 
 /**
+ * Calls `listener` with how many uploads are under way (started, neither finished nor failed),
+ * now and after every change: when the `newUploader` flag goes off, the page keeps the
+ * uploader on screen until they have finished rather than hiding them.
+ */
+export function watchUploadsUnderWay(listener: (count: number) => void): () => void {
+  const uppy = theUppy();
+  const report = () =>
+    listener(
+      uppy.getFiles().filter((file) => file.progress.uploadStarted && !file.progress.uploadComplete && !file.error)
+        .length,
+    );
+  const events = [
+    'upload',
+    'upload-progress',
+    'upload-success',
+    'upload-error',
+    'upload-retry',
+    'retry-all',
+    'complete',
+    'file-removed',
+    'cancel-all',
+    'restored',
+  ] as Parameters<UploaderUppy['on']>[0][];
+  for (const event of events) uppy.on(event, report);
+  report();
+  return () => {
+    for (const event of events) uppy.off(event, report);
+  };
+}
+
+/**
  * Signing out must not leave this user's files for the next person at this browser: after a
  * confirmation when uploads are running, they are cancelled (with the token still valid, so
  * the server deletes their partial bytes) and the list is emptied.
