@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { seedAnalytics } from './support/analytics-seed.js';
@@ -206,6 +207,18 @@ describe('analytics views', () => {
     const times = columns.rows.filter((column) => /(^day|week|_at)$/.test(column.column_name));
     expect(times.length).toBeGreaterThan(0);
     expect(times.filter((column) => column.data_type !== 'timestamp with time zone')).toEqual([]);
+  });
+
+  it('are each described in docs/metabase.md, column by column', async () => {
+    const doc = await readFile('docs/metabase.md', 'utf8');
+    const columns = await db.query<{ view: string; column: string }>(
+      `SELECT table_name AS view, column_name AS column FROM information_schema.columns
+       WHERE table_schema = 'analytics' ORDER BY table_name, ordinal_position`,
+    );
+    expect(columns.rows.length).toBeGreaterThan(40);
+    const section = (view: string) => doc.split('\n### ').find((part) => part.startsWith(`\`${view}\``)) ?? '';
+    const missing = columns.rows.filter(({ view, column }) => !section(view).includes(`\n| \`${column}\` |`));
+    expect(missing).toEqual([]);
   });
 
   describe('analyticsDashboard', () => {
