@@ -46,8 +46,9 @@ const IN_PERIOD = 'day >= $1 AND day < $2';
 function figuresQuery(perDay: boolean): string {
   const key = perDay ? 'day' : 'NULL::timestamptz AS day';
   const by = perDay ? 'GROUP BY day' : '';
+  // Each part has one row per day (joined on it, by hash) or one for the whole period.
   const join = (table: string, alias: string) =>
-    `LEFT JOIN ${table} ${alias} ON ${alias}.day IS NOT DISTINCT FROM d.day`;
+    `LEFT JOIN ${table} ${alias} ON ${perDay ? `${alias}.day = d.day` : 'true'}`;
   return `
     WITH days AS (
       ${perDay ? `SELECT $1::timestamptz + n * interval '24 hours' AS day FROM generate_series(0, $3::int - 1) n` : 'SELECT NULL::timestamptz AS day'}
@@ -99,12 +100,21 @@ const FAILURES_QUERY = `
   GROUP BY stage, error_code
   ORDER BY count DESC, stage, code`;
 
+/**
+ * active_users_per_week, computed as that view is, from user_activity_per_day: a filter on the
+ * view's week cannot reach the events' index, a filter on the day can. The weeks are whole,
+ * Monday to Sunday, for every week that overlaps the period.
+ */
 const WEEKS_QUERY = `
-  SELECT week, active_users::int AS "activeUsers", uploading_users::int AS "uploadingUsers",
-    importing_users::int AS "importingUsers"
-  FROM analytics.active_users_per_week
-  WHERE week >= date_trunc('week', $1::timestamptz, 'UTC') AND week < $2
-  ORDER BY week`;
+  SELECT date_trunc('week', day, 'UTC') AS week,
+    count(DISTINCT user_id)::int AS "activeUsers",
+    count(DISTINCT user_id) FILTER (WHERE uploads_started > 0)::int AS "uploadingUsers",
+    count(DISTINCT user_id) FILTER (WHERE imports_queued > 0)::int AS "importingUsers"
+  FROM analytics.user_activity_per_day
+  WHERE day >= date_trunc('week', $1::timestamptz, 'UTC')
+    AND day < date_trunc('week', $2::timestamptz - interval '24 hours', 'UTC') + interval '168 hours'
+  GROUP BY 1
+  ORDER BY 1`;
 
 /** The admin dashboard's figures over a period of whole UTC days. */
 @Injectable()
