@@ -5,6 +5,7 @@ import { StatusList } from '../status/status-list.js';
 import { useFileRows } from '../status/file-rows.js';
 import { TargetPicker } from '../targets/target-picker.js';
 import { useIntegrity } from '../integrity/use-integrity.js';
+import { UnfinishedPanel } from '../unfinished/unfinished-panel.js';
 import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
 import { UploadPanel } from './upload-panel.js';
 
@@ -40,6 +41,7 @@ export default function UploaderPage() {
 
   return (
     <div className="uploader">
+      <UnfinishedPanel uppy={uppy} />
       <TargetPicker onChange={onTarget} />
       <UploadPanel uppy={uppy} target={target} notes={notes} />
       <StatusList
