@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { accessToken, graphql } from '../support/clients.js';
 import { sha256 } from '../support/tus.js';
-import { browserSuite, noiseTiff, signedInAtStarterDataset, uppyFileInput, waitForPhase } from '../support/browser.js';
+import {
+  browserSuite,
+  screenshotAtBothWidths,
+  noiseTiff,
+  signedInAtStarterDataset,
+  uppyFileInput,
+  waitForPhase,
+} from '../support/browser.js';
 import { ADMIN } from '../support/test-app.js';
 
 /**
@@ -55,9 +62,7 @@ describe('integrity', () => {
     const [upload] = await uploadsNamed('changed-in-transit.tif');
     expect(upload.sha256).toBe(sha256(changed));
     expect(upload.sha256).not.toBe(sha256(data));
-    await open.screenshot('integrity-mismatch');
-    await page.setViewportSize({ width: 360, height: 800 });
-    await open.screenshot('integrity-mismatch-360px');
+    await screenshotAtBothWidths(open, 'integrity-mismatch');
     open.expectNoErrors();
   }, 90_000);
 

@@ -7,6 +7,7 @@ import { sha256, tiffLike, TusClient } from '../support/tus.js';
 import { waitFor } from '../support/wait-for.js';
 import {
   browserSuite,
+  screenshotAtBothWidths,
   noiseTiff,
   signedInAtStarterDataset,
   uploadThrottle,
@@ -91,10 +92,7 @@ describe('unfinished uploads', () => {
     const row = page.locator('.unfinished-row[data-upload="big-scan.tif"]');
     await row.waitFor();
     expect(await row.textContent()).toMatch(/of 25\.\d MiB received/);
-    await second.screenshot('unfinished-rows');
-    await page.setViewportSize({ width: 360, height: 800 });
-    await second.screenshot('unfinished-rows-360px');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await screenshotAtBothWidths(second, 'unfinished-rows');
 
     // A different file of the same name and size is refused, naming what differs; nothing is sent.
     const choose = page.getByLabel('Resume: choose big-scan.tif again');
@@ -104,17 +102,14 @@ describe('unfinished uploads', () => {
     expect(await refusal.textContent()).toMatch(/content of this “big-scan\.tif” differs/);
     expect(await refusal.getAttribute('role')).toBe('alert');
     expect(patches).toEqual([]);
-    await second.screenshot('unfinished-refused');
-    await page.setViewportSize({ width: 360, height: 800 });
-    await second.screenshot('unfinished-refused-360px');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await screenshotAtBothWidths(second, 'unfinished-refused');
 
     // The right file continues the same upload from the server's offset, slowly enough to see.
     const throttle = await uploadThrottle(second);
-    await throttle(4 * 1024 * 1024);
+    await throttle(2 * 1024 * 1024);
     await choose.setInputFiles(file.path);
     await row.locator('[data-state="resuming"]').waitFor({ timeout: 30_000 });
-    await second.screenshot('unfinished-resuming');
+    await screenshotAtBothWidths(second, 'unfinished-resuming');
     await throttle(-1);
     await waitForPhase(page, 'big-scan.tif', 'imported', 120_000);
     await page.locator('.row[data-file="big-scan.tif"] [data-integrity="verified"]').waitFor();
@@ -126,9 +121,7 @@ describe('unfinished uploads', () => {
     ]);
     // Nothing is left unfinished: the panel says so.
     await page.locator('.unfinished .empty', { hasText: /^None\./ }).waitFor();
-    await second.screenshot('unfinished-empty');
-    await page.setViewportSize({ width: 360, height: 800 });
-    await second.screenshot('unfinished-empty-360px');
+    await screenshotAtBothWidths(second, 'unfinished-empty');
     second.expectNoErrors();
   }, 240_000);
 

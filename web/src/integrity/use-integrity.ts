@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/graphql.js';
 import { uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
+import { onUppyEvents } from '../uploader/uppy-events.js';
 import { HashingUnavailable, sha256InTurn } from './hash-file.js';
 import { UPLOAD_SHA256, type UploadSha256 } from './integrity-queries.js';
 
@@ -111,13 +112,13 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
       set(file.id, undefined);
     };
 
-    uppy.on('upload-start', onStart);
-    uppy.on('upload-success', onSuccess);
-    uppy.on('file-removed', onRemoved);
+    const stop = onUppyEvents(uppy, [
+      ['upload-start', onStart],
+      ['upload-success', onSuccess],
+      ['file-removed', onRemoved],
+    ]);
     return () => {
-      uppy.off('upload-start', onStart);
-      uppy.off('upload-success', onSuccess);
-      uppy.off('file-removed', onRemoved);
+      stop();
       for (const hash of hashes.values()) hash.stop.abort();
     };
   }, [uppy]);

@@ -3,6 +3,7 @@ import { graphql } from '../api/graphql.js';
 import { ErrorWithRetry } from '../targets/target-picker.js';
 import { uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
 import { formatBytes } from '../uploader/format-bytes.js';
+import { onUppyEvents } from '../uploader/uppy-events.js';
 import { resumeInUppy } from './resume-in-uppy.js';
 import { checkSameFile, NotTheSameFile } from './same-file.js';
 import { CANCEL_UPLOAD, UNFINISHED_UPLOADS, type UnfinishedUpload } from './unfinished-queries.js';
@@ -59,18 +60,16 @@ export function UnfinishedPanel({ uppy }: { uppy: UploaderUppy }) {
     // A finished, failed or removed upload may have left (or joined) the unfinished ones.
     const reload = () => void load();
     window.addEventListener('focus', reload);
-    uppy.on('upload-progress', noteHere);
-    uppy.on('upload-success', reload);
-    uppy.on('complete', reload);
-    uppy.on('upload-error', reload);
-    uppy.on('file-removed', reload);
+    const stop = onUppyEvents(uppy, [
+      ['upload-progress', noteHere],
+      ['upload-success', reload],
+      ['complete', reload],
+      ['upload-error', reload],
+      ['file-removed', reload],
+    ]);
     return () => {
       window.removeEventListener('focus', reload);
-      uppy.off('upload-progress', noteHere);
-      uppy.off('upload-success', reload);
-      uppy.off('complete', reload);
-      uppy.off('upload-error', reload);
-      uppy.off('file-removed', reload);
+      stop();
     };
   }, [uppy, load]);
 
