@@ -7,6 +7,7 @@ import { sha256, tiffLike, TusClient } from '../support/tus.js';
 import { waitFor } from '../support/wait-for.js';
 import {
   browserSuite,
+  focusedName,
   screenshotAtBothWidths,
   noiseTiff,
   signedInAtStarterDataset,
@@ -96,11 +97,15 @@ describe('unfinished uploads', () => {
 
     // A different file of the same name and size is refused, naming what differs; nothing is sent.
     const choose = page.getByLabel('Resume: choose big-scan.tif again');
+    // As a person does: the file button has the focus when the file is chosen.
+    await choose.focus();
     await choose.setInputFiles(impostor);
     const refusal = row.locator('[data-state="refused"]');
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/content of this “big-scan\.tif” differs/);
     expect(await refusal.getAttribute('role')).toBe('alert');
+    // The file button was replaced while the file was checked: the focus is on what the row says.
+    expect(await focusedName(page)).toMatch(/differs from the/);
     expect(patches).toEqual([]);
     await screenshotAtBothWidths(second, 'unfinished-refused');
 

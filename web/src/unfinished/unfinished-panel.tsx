@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/graphql.js';
 import { ErrorWithRetry } from '../targets/target-picker.js';
 import { uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
@@ -125,7 +125,7 @@ export function UnfinishedPanel({ uppy }: { uppy: UploaderUppy }) {
       {listed && listed.length > 0 && (
         <>
           <p className="rules">
-            Resume one from this browser by choosing the same file again: it continues where it stopped.
+            To resume one here, choose Resume… and pick the same file: it continues where it stopped.
           </p>
           <ul className="unfinished-rows">
             {listed.map((upload) => (
@@ -163,6 +163,11 @@ function UnfinishedRow({
   const percent = percentOf(upload);
   const busy = state?.kind === 'checking' || state?.kind === 'resuming' || state?.kind === 'cancelling';
   const progressId = `unfinished-${upload.id}-progress`;
+  // The file button goes while the file is checked: the focus it had goes to what the row says.
+  const message = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (state && (document.activeElement === document.body || !document.activeElement)) message.current?.focus();
+  }, [state]);
   return (
     <li className={`unfinished-row${state ? ` state-${state.kind}` : ''}`} data-upload={upload.fileName}>
       <span className="file-name">{upload.fileName}</span>
@@ -194,6 +199,8 @@ function UnfinishedRow({
       )}
       {state && (
         <p
+          ref={message}
+          tabIndex={-1}
           className="unfinished-message"
           data-state={state.kind}
           role={state.kind === 'refused' || state.kind === 'failed' ? 'alert' : undefined}
