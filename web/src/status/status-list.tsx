@@ -1,5 +1,7 @@
 import { formatSpeed, formatTimeLeft } from '../format/units.js';
 import { ImageThumbnails } from '../images/image-thumbnails.js';
+import { describeIntegrity, IntegrityNote } from '../integrity/integrity-note.js';
+import type { Integrity } from '../integrity/use-integrity.js';
 import type { FileRow, Phase } from './file-rows.js';
 
 const LABEL: Record<Phase, string> = {
@@ -33,12 +35,15 @@ export function StatusList({
   onRetry,
   onCancel,
   empty = 'No files yet. Files you add above appear here, from upload to import.',
+  integrity = {},
 }: {
   rows: FileRow[];
   onRetry: (row: FileRow) => void;
   onCancel: (row: FileRow) => void;
   /** What an empty list says: where its files come from. */
   empty?: string;
+  /** Each file's end-to-end check, by file id. */
+  integrity?: Record<string, Integrity>;
 }) {
   const announcements = rows.filter((row) => row.phase !== 'uploading' && row.phase !== 'waiting');
   return (
@@ -72,13 +77,16 @@ export function StatusList({
               {row.phase === 'imported' && row.job && (
                 <ImageThumbnails fileName={row.name} images={row.job.images} total={row.job.omeroImageIds.length} />
               )}
+              <IntegrityNote integrity={integrity[row.fileId]} />
             </li>
           ))}
         </ul>
       )}
       <div className="visually-hidden" role="status" aria-live="polite">
         {announcements.map((row) => (
-          <p key={row.fileId}>{`${row.name}: ${describe(row)}`}</p>
+          <p key={row.fileId}>
+            {`${row.name}: ${describe(row)}`} {describeIntegrity(integrity[row.fileId])}
+          </p>
         ))}
       </div>
     </section>
