@@ -1,0 +1,114 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { useSession } from '../../../web/src/session/session-store.js';
+import { SignInForm } from '../../../web/src/session/sign-in-page.js';
+import { useAccess, accessStore } from './access.js';
+import { signOut } from './auth-provider.js';
+import './gate.css';
+
+// react-admin and MUI load only for an administrator: the sign-in page stays light, and
+// nobody else downloads the app.
+const AdminApp = lazy(() => import('../admin-app.js'));
+
+/**
+ * Who gets in: the sign-in form for nobody, a refusal for a user without the admin role, the
+ * app for an administrator. A session that expires keeps the app mounted under a sign-in
+ * dialog, so a half-filled form survives; requests wait for the new sign-in (web/src/api).
+ */
+export function Gate() {
+  const state = useSession();
+  const username = state.status === 'signed-out' ? undefined : state.session.username;
+  const access = useAccess();
+
+  useEffect(() => {
+    if (username && accessStore.get()?.username !== username) void accessStore.check(username);
+  }, [username]);
+
+  if (!username) {
+    return (
+      <GatePage>
+        <SignInForm />
+      </GatePage>
+    );
+  }
+  const expired = state.status === 'expired';
+  return (
+    <>
+      <div inert={expired}>
+        {access?.status === 'admin' && access.username === username ? (
+          <Suspense fallback={<Checking text="Loading the administration app…" />}>
+            <AdminApp />
+          </Suspense>
+        ) : (
+          <Verdict access={access} username={username} />
+        )}
+      </div>
+      {expired && (
+        <div className="admin-overlay" role="dialog" aria-modal="true" aria-label="Sign in again">
+          <SignInForm again username={username} />
+        </div>
+      )}
+    </>
+  );
+}
+
+function Verdict({ access, username }: { access: ReturnType<typeof useAccess>; username: string }) {
+  if (access?.status === 'refused') {
+    return (
+      <GatePage>
+        <section className="admin-refused" aria-labelledby="refused-title">
+          <h2 id="refused-title">Administrators only</h2>
+          <p>
+            You are signed in as <strong>{username}</strong>, who is not an administrator, so this app is closed to you.
+            If you need it, ask an administrator to give your account the admin role, then sign in again.
+          </p>
+          <div className="admin-actions">
+            <a href="/">Go to the uploader</a>
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        </section>
+      </GatePage>
+    );
+  }
+  if (access?.status === 'failed') {
+    return (
+      <GatePage>
+        <section className="admin-refused" aria-labelledby="failed-title">
+          <h2 id="failed-title">Your access could not be checked</h2>
+          <p role="alert">{access.message}</p>
+          <div className="admin-actions">
+            <button type="button" onClick={() => void accessStore.check(username)}>
+              Try again
+            </button>
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        </section>
+      </GatePage>
+    );
+  }
+  return <Checking text="Checking your access…" />;
+}
+
+function Checking({ text }: { text: string }) {
+  return (
+    <GatePage>
+      <p role="status" className="admin-checking">
+        {text}
+      </p>
+    </GatePage>
+  );
+}
+
+function GatePage({ children }: { children: React.ReactNode }) {
+  return (
+    <div className="admin-gate">
+      <header>
+        <h1>OMERO uploader administration</h1>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}
