@@ -4,7 +4,7 @@ import { lazy, type ReactNode } from 'react';
 import { Admin, Layout, Menu, Resource } from 'react-admin';
 import { BrowserRouter } from 'react-router-dom';
 import { authProvider } from './auth/auth-provider.js';
-import { graphqlDataProvider, withServerValidation } from './data/data-provider.js';
+import { graphqlDataProvider, withServerValidation } from './provider/data-provider.js';
 import { flagsResource } from './flags/flags-resource.js';
 import { SETTINGS_ID, settingsResource } from './settings/settings-resource.js';
 

@@ -1,6 +1,6 @@
 import { Card, CardContent, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
 import { DataTable, DateField, List, RecordContextProvider, useListContext } from 'react-admin';
-import { useLiveResource } from '../data/live.js';
+import { useLiveResource } from '../provider/live.js';
 import { FlagToggle } from './flag-toggle.js';
 import { FEATURE_FLAG_CHANGED, type FeatureFlag } from './flags-resource.js';
 

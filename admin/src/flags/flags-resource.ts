@@ -1,5 +1,5 @@
 import { graphql } from '../../../web/src/api/graphql.js';
-import type { ResourceSpec } from '../data/resource-spec.js';
+import type { ResourceSpec } from '../provider/resource-spec.js';
 
 /** A feature flag as schema.gql has it; react-admin's id is its key. */
 export interface FeatureFlag {

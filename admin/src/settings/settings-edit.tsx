@@ -1,7 +1,7 @@
 import { Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { BooleanInput, Edit, NumberInput, RadioButtonGroupInput, SaveButton, SimpleForm, Toolbar } from 'react-admin';
-import { useLiveResource } from '../data/live.js';
+import { useLiveResource } from '../provider/live.js';
 import { byteRange, ByteSizeInput } from './byte-size-input.js';
 import { ExtensionsInput } from './extensions-input.js';
 import { COLLISION_CHOICES, NAMING_CHOICES, PolicyNote } from './policy-choices.js';

@@ -1,6 +1,6 @@
 import { graphql } from '../../../web/src/api/graphql.js';
 import type { UploaderSettings as UploaderLimits } from '../../../web/src/api/operations.js';
-import { changedFields, type ResourceSpec } from '../data/resource-spec.js';
+import { changedFields, type ResourceSpec } from '../provider/resource-spec.js';
 
 export type NamingPolicy = 'KEEP' | 'INCREMENT' | 'RANDOM_SUFFIX';
 export type CollisionPolicy = 'RENAME' | 'ERROR' | 'OVERWRITE';
