@@ -187,3 +187,25 @@ export function focusedName(page: Page): Promise<string> {
     return text.trim();
   })()`);
 }
+
+/** Opens `path` of the admin app on a fresh page and signs in there as `username`. */
+export async function signedInAdminPage(
+  suite: ReturnType<typeof browserSuite>,
+  path: string,
+  username: string,
+  password: string,
+): Promise<WatchedPage> {
+  const open = await suite.open();
+  await open.page.goto(path);
+  await signInThroughPage(open.page, username, password);
+  return open;
+}
+
+/** A screenshot at the page's width, then one at 360 px wide (`<name>-360px`), then back. */
+export async function screenshotAlsoNarrow(open: WatchedPage, name: string): Promise<void> {
+  const wide = open.page.viewportSize() ?? { width: 1280, height: 900 };
+  await open.screenshot(name);
+  await open.page.setViewportSize({ width: 360, height: 640 });
+  await open.screenshot(`${name}-360px`);
+  await open.page.setViewportSize(wide);
+}
