@@ -25,7 +25,11 @@ export interface ResourceSpec<R extends RaRecord = RaRecord> {
 }
 
 /** The fields of `data` whose values differ from `previous` (arrays compared by their items). */
-export function changedFields<R extends object>(data: Partial<R>, previous: R, fields: readonly (keyof R)[]): Partial<R> {
+export function changedFields<R extends object>(
+  data: Partial<R>,
+  previous: R,
+  fields: readonly (keyof R)[],
+): Partial<R> {
   const changed: Partial<R> = {};
   for (const field of fields) {
     if (!(field in data)) continue;

@@ -1,6 +1,6 @@
 import { MenuItem, Stack, TextField } from '@mui/material';
 import { useEffect, useId, useRef, useState } from 'react';
-import { useInput, type Validator } from 'react-admin';
+import { InputHelperText, useInput, type Validator } from 'react-admin';
 
 const UNITS = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
 export type Unit = keyof typeof UNITS;
@@ -75,7 +75,8 @@ export function ByteSizeInput({
     field.onChange(bytes);
   };
 
-  // Shown once the field was left or the form submitted, as react-admin's own inputs do.
+  // Shown once the field was left or the form submitted, as react-admin's own inputs do;
+  // InputHelperText reads react-admin's encoded message.
   const error = (fieldState.isTouched || formState.isSubmitted) && fieldState.error?.message;
   return (
     <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start', maxWidth: 520, width: '100%' }}>
@@ -93,7 +94,7 @@ export function ByteSizeInput({
         name={field.name}
         inputRef={field.ref}
         error={Boolean(error)}
-        helperText={error || helperText}
+        helperText={<InputHelperText error={error || undefined} helperText={helperText} />}
         slotProps={{ htmlInput: { min: 0, step: 'any', inputMode: 'decimal' } }}
         sx={{ flex: 1 }}
       />

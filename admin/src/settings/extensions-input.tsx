@@ -1,5 +1,5 @@
 import { Autocomplete, Chip, TextField } from '@mui/material';
-import { useInput, type Validator } from 'react-admin';
+import { InputHelperText, useInput, type Validator } from 'react-admin';
 
 /** The server's rule (UploaderSettingsInput): letters and digits, up to two inner dots. */
 const EXTENSION = /^[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,2}$/;
@@ -62,7 +62,7 @@ export function ExtensionsInput({ source, label, helperText }: { source: string;
           inputRef={field.ref}
           label={label}
           error={Boolean(error)}
-          helperText={error || helperText}
+          helperText={<InputHelperText error={error || undefined} helperText={helperText} />}
         />
       )}
       sx={{ maxWidth: 720, width: '100%', mb: 1 }}
