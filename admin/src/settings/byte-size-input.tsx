@@ -1,4 +1,4 @@
-import { MenuItem, Stack, TextField } from '@mui/material';
+import { Box, FormHelperText, MenuItem, TextField } from '@mui/material';
 import { useEffect, useId, useRef, useState } from 'react';
 import { InputHelperText, useInput, type Validator } from 'react-admin';
 
@@ -78,8 +78,11 @@ export function ByteSizeInput({
   // Shown once the field was left or the form submitted, as react-admin's own inputs do;
   // InputHelperText reads react-admin's encoded message.
   const error = (fieldState.isTouched || formState.isSubmitted) && fieldState.error?.message;
+  // The number and its unit side by side, the help (or the error) below both, at any width.
   return (
-    <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start', maxWidth: 520, width: '100%' }}>
+    <Box
+      sx={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 6rem', columnGap: 1, maxWidth: 520, width: '100%' }}
+    >
       <TextField
         id={id}
         label={label}
@@ -94,9 +97,7 @@ export function ByteSizeInput({
         name={field.name}
         inputRef={field.ref}
         error={Boolean(error)}
-        helperText={<InputHelperText error={error || undefined} helperText={helperText} />}
-        slotProps={{ htmlInput: { min: 0, step: 'any', inputMode: 'decimal' } }}
-        sx={{ flex: 1 }}
+        slotProps={{ htmlInput: { min: 0, step: 'any', inputMode: 'decimal', 'aria-describedby': `${id}-help` } }}
       />
       <TextField
         select
@@ -107,7 +108,6 @@ export function ByteSizeInput({
           setUnit(next);
           write(text, next);
         }}
-        sx={{ width: 96 }}
       >
         {units.map((option) => (
           <MenuItem key={option} value={option}>
@@ -115,6 +115,9 @@ export function ByteSizeInput({
           </MenuItem>
         ))}
       </TextField>
-    </Stack>
+      <FormHelperText id={`${id}-help`} error={Boolean(error)} sx={{ gridColumn: '1 / -1', mx: 1.75, mt: 0, mb: 1 }}>
+        <InputHelperText error={error || undefined} helperText={helperText} />
+      </FormHelperText>
+    </Box>
   );
 }
