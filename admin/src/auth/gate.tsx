@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useId } from 'react';
 import { useSession } from '../../../web/src/session/session-store.js';
 import { SignInForm } from '../../../web/src/session/sign-in-page.js';
 import { useAccess, accessStore } from './access.js';
@@ -54,42 +54,48 @@ export function Gate() {
 function Verdict({ access, username }: { access: ReturnType<typeof useAccess>; username: string }) {
   if (access?.status === 'refused') {
     return (
-      <GatePage>
-        <section className="admin-refused" aria-labelledby="refused-title">
-          <h2 id="refused-title">Administrators only</h2>
-          <p>
-            You are signed in as <strong>{username}</strong>, who is not an administrator, so this app is closed to you.
-            If you need it, ask an administrator to give your account the admin role, then sign in again.
-          </p>
-          <div className="admin-actions">
-            <a href="/">Go to the uploader</a>
-            <button type="button" onClick={signOut}>
-              Sign out
-            </button>
-          </div>
-        </section>
-      </GatePage>
+      <Notice title="Administrators only" action={<a href="/">Go to the uploader</a>}>
+        <p>
+          You are signed in as <strong>{username}</strong>, who is not an administrator, so this app is closed to you.
+          If you need it, ask an administrator to give your account the admin role, then sign in again.
+        </p>
+      </Notice>
     );
   }
   if (access?.status === 'failed') {
     return (
-      <GatePage>
-        <section className="admin-refused" aria-labelledby="failed-title">
-          <h2 id="failed-title">Your access could not be checked</h2>
-          <p role="alert">{access.message}</p>
-          <div className="admin-actions">
-            <button type="button" onClick={() => void accessStore.check(username)}>
-              Try again
-            </button>
-            <button type="button" onClick={signOut}>
-              Sign out
-            </button>
-          </div>
-        </section>
-      </GatePage>
+      <Notice
+        title="Your access could not be checked"
+        action={
+          <button type="button" onClick={() => void accessStore.check(username)}>
+            Try again
+          </button>
+        }
+      >
+        <p role="alert">{access.message}</p>
+      </Notice>
     );
   }
   return <Checking text="Checking your access…" />;
+}
+
+/** A page that keeps someone out, saying why, with a way on and a way out (signing out). */
+function Notice({ title, action, children }: { title: string; action: React.ReactNode; children: React.ReactNode }) {
+  const id = useId();
+  return (
+    <GatePage>
+      <section className="admin-refused" aria-labelledby={id}>
+        <h2 id={id}>{title}</h2>
+        {children}
+        <div className="admin-actions">
+          {action}
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </section>
+    </GatePage>
+  );
 }
 
 function Checking({ text }: { text: string }) {
