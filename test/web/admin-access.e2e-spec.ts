@@ -100,12 +100,17 @@ describe('weight', () => {
 });
 
 describe('an administrator', () => {
-  it('gets the app, and a reload of a deep link keeps them signed in where they were', async () => {
+  it('gets the app, keeps their place on a reload of a deep link, and signs out from the user menu', async () => {
     const open = await signedInAdminPage(suite, '/admin/settings/uploader', ADMIN.username, ADMIN.password);
     await open.page.getByLabel('Largest file').waitFor();
     await open.page.reload();
     await open.page.getByLabel('Largest file').waitFor();
     expect(new URL(open.page.url()).pathname).toBe('/admin/settings/uploader');
+
+    // Signing out from react-admin's user menu ends the session the gate holds.
+    await open.page.getByRole('button', { name: 'Profile' }).click();
+    await open.page.getByRole('menuitem', { name: 'Logout' }).click();
+    await open.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     open.expectNoErrors();
   });
 });
