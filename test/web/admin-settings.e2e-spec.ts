@@ -67,6 +67,7 @@ describe('uploader settings', () => {
     await page.getByRole('radio', { name: /Keep both files/ }).check();
 
     await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved: the uploader follows them from now on.').waitFor();
     const saved = await waitFor(settings, (now) => now.uploadExpiryHours === 48);
     expect(saved).toEqual({
       maxFileSizeBytes: 2 * 1024 * GIB,

@@ -1,6 +1,15 @@
 import { Typography } from '@mui/material';
 import type { ReactNode } from 'react';
-import { BooleanInput, Edit, NumberInput, RadioButtonGroupInput, SaveButton, SimpleForm, Toolbar } from 'react-admin';
+import {
+  BooleanInput,
+  Edit,
+  NumberInput,
+  RadioButtonGroupInput,
+  SaveButton,
+  SimpleForm,
+  Toolbar,
+  useNotify,
+} from 'react-admin';
 import { useLiveResource } from '../provider/live.js';
 import { byteRange, ByteSizeInput } from './byte-size-input.js';
 import { ExtensionsInput } from './extensions-input.js';
@@ -40,8 +49,18 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
  */
 export default function SettingsEdit() {
   useLiveResource('settings', UPLOADER_SETTINGS_CHANGED);
+  const notify = useNotify();
   return (
-    <Edit resource="settings" title="Uploader settings" mutationMode="pessimistic" redirect={false} actions={false}>
+    <Edit
+      resource="settings"
+      title="Uploader settings"
+      mutationMode="pessimistic"
+      mutationOptions={{
+        onSuccess: () => notify('Settings saved: the uploader follows them from now on.', { type: 'success' }),
+      }}
+      redirect={false}
+      actions={false}
+    >
       <SimpleForm
         warnWhenUnsavedChanges
         toolbar={
