@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mergeConfig } from 'vite';
 import web from '../web/vite.config.js';
@@ -7,8 +7,12 @@ import web from '../web/vite.config.js';
  * The web app's build and dev-server settings (no inline scripts, the API forwarded to a
  * running app), for the admin app: served at `/admin`, its dev server on the next port.
  */
+const root = dirname(fileURLToPath(import.meta.url));
+
 export default mergeConfig(web, {
-  root: dirname(fileURLToPath(import.meta.url)),
+  root,
+  // The web app's icon: one file for both apps.
+  publicDir: join(root, '..', 'web', 'public'),
   // The app serves this build at `/admin`; hashed file names under /admin/assets are cached for a year.
   base: '/admin/',
   build: {
