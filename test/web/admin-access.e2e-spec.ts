@@ -114,3 +114,27 @@ describe('an administrator', () => {
     open.expectNoErrors();
   });
 });
+
+describe('an expired session', () => {
+  it('asks to sign in again in a dialog when the server refuses the token, then opens the app', async () => {
+    const open = await signedInAdminPage(suite, '/admin/flags', ADMIN.username, ADMIN.password);
+    const { page } = open;
+    await page.getByRole('switch', { name: 'newUploader' }).waitFor();
+    // The server stops accepting the token the page holds (as when it expires).
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('omero-uploader.session'));
+      sessionStorage.setItem('omero-uploader.session', JSON.stringify({ ...session, token: 'no-longer-valid' }));
+    })()`);
+    await page.reload();
+    const dialog = page.getByRole('dialog', { name: 'Sign in again' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Nothing is lost');
+    await screenshotAlsoNarrow(open, 'admin-session-expired');
+    await dialog.getByLabel('Password').fill(ADMIN.password);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('switch', { name: 'newUploader' }).waitFor();
+    expect(await dialog.count()).toBe(0);
+    // The refused token's 401 is the one console error expected.
+    open.expectNoErrors(/401/);
+  });
+});

@@ -44,7 +44,11 @@ export function Gate() {
       </div>
       {expired && (
         <div className="admin-overlay" role="dialog" aria-modal="true" aria-label="Sign in again">
-          <SignInForm again username={username} />
+          <SignInForm
+            again
+            username={username}
+            againNote="Nothing is lost: what you were doing carries on as soon as you have signed in."
+          />
         </div>
       )}
     </>
