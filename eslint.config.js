@@ -107,7 +107,7 @@ export default defineConfig(
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts'] },
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
-          project: ['./tsconfig.json', './web/tsconfig.json'],
+          project: ['./tsconfig.json', './web/tsconfig.json', './admin/tsconfig.json'],
           noWarnOnMultipleProjects: true,
         }),
       ],
@@ -124,9 +124,9 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The web app runs in browsers (and its Web Workers), not in Node.
+  // The web and admin apps run in browsers (and their Web Workers), not in Node.
   {
-    files: ['web/src/**/*.{ts,tsx}'],
+    files: ['web/src/**/*.{ts,tsx}', 'admin/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
     rules: {

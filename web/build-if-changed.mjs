@@ -1,17 +1,20 @@
-// Builds the web app (web/ -> web/dist) unless the build there was made from exactly the
-// current sources: restarts and test runs then skip Vite entirely. The stamp is a sha256 of
-// every source file under web/ (paths and bytes) and of the lock file, which pins Vite and
-// every bundled package.
+// Builds the browser apps named on the command line (`web`: web/ -> web/dist, `admin`:
+// admin/ -> admin/dist; `web` when none is named) unless the build there was made from exactly
+// the current sources: restarts and test runs then skip Vite entirely. The stamp is a sha256 of
+// every source file the app is built from (paths and bytes) and of the lock file, which pins
+// Vite and every bundled package. The admin app imports the web app's session and GraphQL
+// client, so web/src counts among its sources.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const webDir = dirname(fileURLToPath(import.meta.url));
-const rootDir = dirname(webDir);
-const outDir = join(webDir, 'dist');
-const stampFile = join(outDir, '.source-hash');
+const rootDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const SKIPPED = new Set(['dist', 'node_modules']);
+const APPS = {
+  web: { dir: 'web', sources: ['web'] },
+  admin: { dir: 'admin', sources: ['admin', 'web/src'] },
+};
 
 async function sourceFiles(dir) {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -25,9 +28,11 @@ async function sourceFiles(dir) {
   return files;
 }
 
-async function sourceHash() {
+async function sourceHash(sources) {
   const hash = createHash('sha256');
-  for (const file of [...(await sourceFiles(webDir)), join(rootDir, 'package-lock.json')]) {
+  const files = [];
+  for (const source of sources) files.push(...(await sourceFiles(join(rootDir, source))));
+  for (const file of [...files, join(rootDir, 'package-lock.json')]) {
     hash
       .update(relative(rootDir, file))
       .update('\0')
@@ -37,13 +42,23 @@ async function sourceHash() {
   return hash.digest('hex');
 }
 
-const wanted = await sourceHash();
-const built = await readFile(stampFile, 'utf8').catch(() => '');
-if (built.trim() === wanted && !process.argv.includes('--force')) {
-  console.log('web: unchanged since the last build, not rebuilt');
-} else {
+async function buildIfChanged(name) {
+  const app = APPS[name];
+  if (!app) throw new Error(`No app named "${name}": the apps are ${Object.keys(APPS).join(', ')}.`);
+  const appDir = join(rootDir, app.dir);
+  const outDir = join(appDir, 'dist');
+  const stampFile = join(outDir, '.source-hash');
+  const wanted = await sourceHash(app.sources);
+  const built = await readFile(stampFile, 'utf8').catch(() => '');
+  if (built.trim() === wanted && !process.argv.includes('--force')) {
+    console.log(`${name}: unchanged since the last build, not rebuilt`);
+    return;
+  }
   const { build } = await import('vite');
-  await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn' });
   await writeFile(stampFile, `${wanted}\n`);
-  console.log(`web: built into ${relative(rootDir, outDir)}/`);
+  console.log(`${name}: built into ${relative(rootDir, outDir)}/`);
 }
+
+const names = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+for (const name of names.length ? names : ['web']) await buildIfChanged(name);

@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Paths that belong to the server: the SPA fallback never answers them with the page. */
+/** Paths that belong to the server or the admin app: the web app's fallback never answers them. */
 const SERVER_PREFIXES = ['/api', '/graphql', '/admin'];
+
+/** Where the admin app is served; its handler sees paths below it. */
+export const ADMIN_PATH = '/admin';
 
 /** Vite puts every content-hashed file here: a changed file gets a new name. */
 const HASHED_ASSETS = '/assets/';
@@ -12,26 +15,32 @@ const HASHED_ASSETS = '/assets/';
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 /**
- * `web/dist` of the checkout, found from this file whether it runs compiled (dist/src/web-app)
- * or from source (src/web-app, under the tests): the nearest folder above with a `web/` in it.
+ * `<app>/dist` of the checkout (`web` or `admin`), found from this file whether it runs
+ * compiled (dist/src/web-app) or from source (src/web-app, under the tests): the nearest folder
+ * above with a `package.json` in it.
  */
-export function webBuildDir(): string {
+export function appBuildDir(app: 'web' | 'admin'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'web', 'dist');
+  return join(dir, app, 'dist');
 }
 
-function ownedByServer(path: string): boolean {
-  return SERVER_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+export function webBuildDir(): string {
+  return appBuildDir('web');
+}
+
+function ownedElsewhere(path: string, prefixes: string[]): boolean {
+  return prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /**
- * Static files of the build, then `index.html` for any other GET of a page (a path without a
+ * Static files of a build, then `index.html` for any other GET of a page (a path without a
  * file extension), so that a reload on a client-side route still finds the app. Hashed assets
  * may be cached for a year; everything else, the page above all, is revalidated on every load
- * so a new release is picked up at once.
+ * so a new release is picked up at once. `request.path` is relative to where the handler is
+ * mounted; paths under `skipped` are left to the next handler.
  */
-export function webAppHandler(dir: string): RequestHandler {
+export function singlePageAppHandler(dir: string, skipped: string[] = []): RequestHandler {
   const files = express.static(dir, {
     index: false,
     fallthrough: true,
@@ -42,7 +51,7 @@ export function webAppHandler(dir: string): RequestHandler {
   });
   const page = join(dir, 'index.html');
   return (request: Request, response: Response, next: NextFunction) => {
-    if (ownedByServer(request.path) || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
+    if (ownedElsewhere(request.path, skipped) || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
     files(request, response, () => {
       const lastSegment = request.path.slice(request.path.lastIndexOf('/') + 1);
       if (lastSegment.includes('.') || request.path.startsWith(HASHED_ASSETS)) return next();
@@ -50,4 +59,9 @@ export function webAppHandler(dir: string): RequestHandler {
       response.sendFile(page);
     });
   };
+}
+
+/** The web uploader at `/`, never answering for the API, GraphQL or the admin app. */
+export function webAppHandler(dir: string): RequestHandler {
+  return singlePageAppHandler(dir, SERVER_PREFIXES);
 }

@@ -1,12 +1,14 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { existsSync } from 'node:fs';
-import { webAppHandler, webBuildDir } from './web-app.handler.js';
+import { ADMIN_PATH, appBuildDir, singlePageAppHandler, webAppHandler } from './web-app.handler.js';
 
 /**
- * Serves the web uploader's build (`web/dist`, made by `npm start` and `npm test`) at `/`.
- * Registered when the modules initialise, which is after every other route: the API, GraphQL
- * and tus answer first, and the web app only gets what nothing else claimed.
+ * Serves the admin app's build (`admin/dist`) at `/admin` and the web uploader's (`web/dist`)
+ * at `/`, both made by `npm start` and `npm test`. Registered when the modules initialise,
+ * which is after every other route: the API, GraphQL and tus answer first, and the apps only
+ * get what nothing else claimed. Each app has its own page for its client-side routes; the
+ * web app's never answers under `/admin`, built or not.
  */
 @Module({})
 export class WebAppModule implements OnModuleInit {
@@ -15,11 +17,11 @@ export class WebAppModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const dir = webBuildDir();
-    if (!existsSync(dir)) {
-      this.logger.warn('The web app is not built: run "npm run build:web" to serve it at /.');
-      return;
-    }
-    this.adapterHost.httpAdapter.use(webAppHandler(dir));
+    const admin = appBuildDir('admin');
+    if (existsSync(admin)) this.adapterHost.httpAdapter.use(ADMIN_PATH, singlePageAppHandler(admin));
+    else this.logger.warn('The admin app is not built: run "npm run build:admin" to serve it at /admin.');
+    const web = appBuildDir('web');
+    if (existsSync(web)) this.adapterHost.httpAdapter.use(webAppHandler(web));
+    else this.logger.warn('The web app is not built: run "npm run build:web" to serve it at /.');
   }
 }

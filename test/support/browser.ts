@@ -188,6 +188,19 @@ export function focusedName(page: Page): Promise<string> {
   })()`);
 }
 
+/** Opens `path` of the admin app on a fresh page and signs in there as `username`. */
+export async function signedInAdminPage(
+  suite: ReturnType<typeof browserSuite>,
+  path: string,
+  username: string,
+  password: string,
+): Promise<WatchedPage> {
+  const open = await suite.open();
+  await open.page.goto(path);
+  await signInThroughPage(open.page, username, password);
+  return open;
+}
+
 /** Screenshots of the page as it is: at its width, then 360 px wide (`<name>-360px`), then back. */
 export async function screenshotAtBothWidths(open: WatchedPage, name: string): Promise<void> {
   const viewport = open.page.viewportSize();

@@ -5,7 +5,16 @@ import { signIn, SignInError } from './sign-in.js';
  * The sign-in form. As a dialog over the page when a session expired (`again`), so that the
  * uploads underneath keep their place.
  */
-export function SignInForm({ again, username: knownUsername }: { again?: boolean; username?: string }) {
+export function SignInForm({
+  again,
+  username: knownUsername,
+  againNote = 'Your uploads are paused, not lost: they continue as soon as you have signed in.',
+}: {
+  again?: boolean;
+  username?: string;
+  /** What happens to the page's work meanwhile, said under the title when signing in again. */
+  againNote?: string;
+}) {
   const ids = { username: useId(), password: useId(), error: useId() };
   const [username, setUsername] = useState(knownUsername ?? '');
   const [password, setPassword] = useState('');
@@ -43,7 +52,7 @@ export function SignInForm({ again, username: knownUsername }: { again?: boolean
   return (
     <form className="sign-in" onSubmit={submit} aria-describedby={error ? ids.error : undefined} noValidate>
       <h2>{again ? 'Your session has ended: sign in again' : 'Sign in'}</h2>
-      {again && <p>Your uploads are paused, not lost: they continue as soon as you have signed in.</p>}
+      {again && <p>{againNote}</p>}
       <TextField
         id={ids.username}
         label="Username"

@@ -1,0 +1,71 @@
+import { Card, CardContent, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
+import { DataTable, DateField, List, RecordContextProvider, useListContext } from 'react-admin';
+import { useLiveResource } from '../provider/live.js';
+import { FlagToggle } from './flag-toggle.js';
+import { FEATURE_FLAG_CHANGED, type FeatureFlag } from './flags-resource.js';
+
+/**
+ * The feature flags, each switched with one click. The list follows changes made elsewhere
+ * (another administrator, another instance) as they happen. The schema records when a flag
+ * last changed but does not yet say by whom, so there is no such column.
+ */
+export default function FlagList() {
+  useLiveResource('flags', FEATURE_FLAG_CHANGED);
+  const narrow = useMediaQuery<Theme>((theme) => theme.breakpoints.down('sm'));
+  return (
+    <List
+      resource="flags"
+      title="Feature flags"
+      pagination={false}
+      perPage={1000}
+      sort={{ field: 'key', order: 'ASC' }}
+      exporter={false}
+      actions={false}
+      empty={<Typography sx={{ p: 2 }}>No feature flags are defined.</Typography>}
+    >
+      {narrow ? <FlagCards /> : <FlagTable />}
+    </List>
+  );
+}
+
+function FlagTable() {
+  return (
+    <DataTable bulkActionButtons={false} rowClick={false}>
+      <DataTable.Col source="key" label="Flag" />
+      <DataTable.Col source="description" label="What it does" disableSort />
+      <DataTable.Col source="enabled" label="State">
+        <FlagToggle />
+      </DataTable.Col>
+      <DataTable.Col source="updatedAt" label="Last changed">
+        <DateField source="updatedAt" showTime />
+      </DataTable.Col>
+    </DataTable>
+  );
+}
+
+/** At phone widths a table would scroll sideways: one card per flag instead. */
+function FlagCards() {
+  const { data } = useListContext<FeatureFlag>();
+  return (
+    <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="Feature flags">
+      {data?.map((flag) => (
+        <RecordContextProvider value={flag} key={flag.id}>
+          <Card component="li" variant="outlined" sx={{ listStyle: 'none' }}>
+            <CardContent>
+              <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
+                {flag.key}
+              </Typography>
+              <Typography variant="body2" sx={{ mb: 1 }}>
+                {flag.description}
+              </Typography>
+              <FlagToggle />
+              <Typography variant="caption" component="p" color="text.secondary">
+                Last changed <DateField source="updatedAt" showTime variant="caption" />
+              </Typography>
+            </CardContent>
+          </Card>
+        </RecordContextProvider>
+      ))}
+    </Stack>
+  );
+}

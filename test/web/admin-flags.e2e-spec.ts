@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { accessToken, graphql } from '../support/clients.js';
+import { ADMIN } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
+import { browserSuite, screenshotAtBothWidths, signedInAdminPage } from '../support/browser.js';
+
+/** The feature flags page of the admin app: one-click toggles that the API sees at once. */
+
+const suite = browserSuite();
+let adminToken: string;
+
+beforeAll(async () => {
+  adminToken = await accessToken(suite.server.url);
+});
+
+async function newUploaderEnabled(): Promise<boolean | undefined> {
+  const result = await graphql<{ featureFlags: { key: string; enabled: boolean }[] }>(
+    suite.server.url,
+    adminToken,
+    '{ featureFlags { key enabled } }',
+  );
+  return result.data?.featureFlags.find((flag) => flag.key === 'newUploader')?.enabled;
+}
+
+describe('feature flags', () => {
+  it('switches newUploader off and on with one click each, as the API then says, and another open page follows', async () => {
+    const open = await signedInAdminPage(suite, '/admin', ADMIN.username, ADMIN.password);
+    const { page } = open;
+    const toggle = page.getByRole('switch', { name: 'newUploader' });
+    await toggle.waitFor();
+    expect(await toggle.isChecked()).toBe(true);
+    // The description says what the flag does.
+    expect(await page.getByRole('row', { name: /newUploader/ }).textContent()).toMatch(/\w+ \w+ \w+/);
+    await screenshotAtBothWidths(open, 'admin-flags');
+
+    // Another administrator's page, open at the same time.
+    const other = await signedInAdminPage(suite, '/admin/flags', ADMIN.username, ADMIN.password);
+    const otherToggle = other.page.getByRole('switch', { name: 'newUploader' });
+    await otherToggle.waitFor();
+
+    await toggle.click();
+    await waitFor(newUploaderEnabled, (enabled) => enabled === false);
+    await page.getByText('newUploader is now off.').waitFor();
+    await page.waitForFunction(`!document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    await screenshotAtBothWidths(open, 'admin-flag-off');
+    // The other page heard of it without a reload.
+    await other.page.waitForFunction(`!document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+
+    await toggle.click();
+    await waitFor(newUploaderEnabled, (enabled) => enabled === true);
+    await page.waitForFunction(`document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    await other.page.waitForFunction(`document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    open.expectNoErrors();
+    other.expectNoErrors();
+  });
+});
