@@ -15,6 +15,7 @@ import { OmeroUserIds1764200000000 } from './src/database/migrations/17642000000
 import { SandboxImportKeys1764400000000 } from './src/database/migrations/1764400000000-sandbox-import-keys.js';
 import { ScrubImportJobErrors1764500000000 } from './src/database/migrations/1764500000000-scrub-import-job-errors.js';
 import { CredentialsChangeTriggers1764600000000 } from './src/database/migrations/1764600000000-credentials-change-triggers.js';
+import { ConfigAuditAndAdminLists1764710000000 } from './src/database/migrations/1764710000000-config-audit-and-admin-lists.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -43,6 +44,7 @@ export const migrations = [
   SandboxImportKeys1764400000000,
   ScrubImportJobErrors1764500000000,
   CredentialsChangeTriggers1764600000000,
+  ConfigAuditAndAdminLists1764710000000,
 ];
 
 /**
