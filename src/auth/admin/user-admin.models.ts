@@ -2,18 +2,10 @@ import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from '@n
 import { IsBoolean, IsOptional, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageOf, SortDirection, SortOf } from '../../common/paging/page.input.js';
 import { ApiTokenModel } from '../models/api-token.model.js';
+import { UserModel } from '../models/user.model.js';
 
 @ObjectType('UserAccount', { description: 'A user as administrators see and manage it.' })
-export class UserAccountModel {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  username: string;
-
-  @Field(() => [String], { description: '"user" for everyone; "admin" as well for administrators.' })
-  roles: string[];
-
+export class UserAccountModel extends UserModel {
   @Field({ description: 'A disabled user cannot sign in, and their tokens stop working at once.' })
   disabled: boolean;
 

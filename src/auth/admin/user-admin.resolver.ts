@@ -25,7 +25,7 @@ export class UserAdminResolver {
   adminUsers(
     @Args('page', { type: () => PageInput, defaultValue: new PageInput() }) page: PageInput,
     @Args('sort', { type: () => UserSort, defaultValue: new UserSort() }) sort: UserSort,
-    @Args('filter', { type: () => UserFilter, nullable: true }) filter?: UserFilter | null,
+    @Args('filter', { type: () => UserFilter, nullable: true }) filter?: UserFilter,
   ) {
     return this.admin.list(page, sort, filter ?? {});
   }
@@ -67,7 +67,7 @@ export class UserAdminResolver {
   adminApiTokens(
     @Args('page', { type: () => PageInput, defaultValue: new PageInput() }) page: PageInput,
     @Args('sort', { type: () => ApiTokenSort, defaultValue: new ApiTokenSort() }) sort: ApiTokenSort,
-    @Args('filter', { type: () => ApiTokenFilter, nullable: true }) filter?: ApiTokenFilter | null,
+    @Args('filter', { type: () => ApiTokenFilter, nullable: true }) filter?: ApiTokenFilter,
   ) {
     return this.admin.listTokens(page, sort, filter ?? {});
   }

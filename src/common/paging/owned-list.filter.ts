@@ -1,9 +1,22 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ImportTargetType } from '../import-target-type.js';
 import { checkRange, containsPattern, SqlConditions } from './sql-page.js';
 
 const OMERO_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * What the admin lists of uploads and import jobs sort by: the GraphQL names are what clients
+ * send, the values the columns, each with a (column, id) index (migration ConfigAuditAndAdminLists).
+ */
+export enum FileSortField {
+  CREATED_AT = 'created_at',
+  UPDATED_AT = 'updated_at',
+  STATUS = 'status',
+  SIZE = 'size_bytes',
+  FILE_NAME = 'file_name',
+}
+registerEnumType(FileSortField, { name: 'FileSortField' });
 
 /**
  * What the admin lists of uploads and import jobs filter alike: both are files of a user, made

@@ -15,7 +15,7 @@ export class ConfigAuditResolver {
   auditEntries(
     @Args('page', { type: () => PageInput, defaultValue: new PageInput() }) page: PageInput,
     @Args('sort', { type: () => AuditEntrySort, defaultValue: new AuditEntrySort() }) sort: AuditEntrySort,
-    @Args('filter', { type: () => AuditEntryFilter, nullable: true }) filter?: AuditEntryFilter | null,
+    @Args('filter', { type: () => AuditEntryFilter, nullable: true }) filter?: AuditEntryFilter,
   ) {
     return this.audit.list(page, sort, filter ?? {});
   }

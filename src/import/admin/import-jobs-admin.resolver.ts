@@ -29,7 +29,9 @@ export class ImportJobsAdminResolver {
   async adminImportJobs(
     @Args('page', { type: () => PageInput, defaultValue: new PageInput() }) page: PageInput,
     @Args('sort', { type: () => ImportJobSort, defaultValue: new ImportJobSort() }) sort: ImportJobSort,
-    @Args('filter', { type: () => ImportJobFilter, nullable: true }) filter?: ImportJobFilter | null,
+    // Typed without `| null` (GraphQL may still pass null): a union is emitted as Object, and
+    // the ValidationPipe would skip the filter's checks. The same in every admin list.
+    @Args('filter', { type: () => ImportJobFilter, nullable: true }) filter?: ImportJobFilter,
   ): Promise<Page<ImportJobModel>> {
     const where = ownedFileConditions(filter ?? {}, filter?.status).add('error_code = ?', filter?.errorCode);
     const { items, total } = await selectPage(this.db.manager, {

@@ -1,10 +1,10 @@
-import { Args, Field, InputType, Mutation, Query, registerEnumType, Resolver } from '@nestjs/graphql';
+import { Args, Field, InputType, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsEnum, IsOptional } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { Roles } from '../../auth/decorators.js';
 import { BulkIdsArgs, forEachId } from '../../common/paging/bulk.js';
-import { OwnedFileFilter, ownedFileConditions } from '../../common/paging/owned-list.filter.js';
+import { FileSortField, OwnedFileFilter, ownedFileConditions } from '../../common/paging/owned-list.filter.js';
 import { BulkResult, type Page, PageInput, PageOf, SortOf } from '../../common/paging/page.input.js';
 import { selectPage } from '../../common/paging/sql-page.js';
 import { entityFromRow } from '../../database/entity-from-row.js';
@@ -14,17 +14,7 @@ import { UploadsService } from '../uploads.service.js';
 
 const UploadPage = PageOf(UploadModel, 'UploadPage');
 
-/** The GraphQL names are what clients send; the values are the columns (each with an index). */
-export enum UploadSortField {
-  CREATED_AT = 'created_at',
-  UPDATED_AT = 'updated_at',
-  STATUS = 'status',
-  SIZE = 'size_bytes',
-  FILE_NAME = 'file_name',
-}
-registerEnumType(UploadSortField, { name: 'UploadSortField' });
-
-export const UploadSort = SortOf(UploadSortField, 'UploadSort', UploadSortField.CREATED_AT);
+export const UploadSort = SortOf(FileSortField, 'UploadSort', FileSortField.CREATED_AT);
 export type UploadSort = InstanceType<typeof UploadSort>;
 
 @InputType({ description: 'Every field given must match; a list matches any of its values.' })
@@ -51,7 +41,7 @@ export class UploadsAdminResolver {
   async adminUploads(
     @Args('page', { type: () => PageInput, defaultValue: new PageInput() }) page: PageInput,
     @Args('sort', { type: () => UploadSort, defaultValue: new UploadSort() }) sort: UploadSort,
-    @Args('filter', { type: () => UploadFilter, nullable: true }) filter?: UploadFilter | null,
+    @Args('filter', { type: () => UploadFilter, nullable: true }) filter?: UploadFilter,
   ): Promise<Page<Upload>> {
     const { items, total } = await selectPage(this.db.manager, {
       select: '*',
