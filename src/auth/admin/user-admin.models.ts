@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsBoolean, IsOptional, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageOf, SortDirection, SortOf } from '../../common/paging/page.input.js';
 import { ApiTokenModel } from '../models/api-token.model.js';
 import { UserModel } from '../models/user.model.js';
@@ -56,6 +56,7 @@ export class UserFilter {
 @ArgsType()
 export class ResetPasswordArgs {
   @Field(() => ID)
+  @IsString()
   id: string;
 
   @Field({ description: 'The new password, to hand to its owner.' })
