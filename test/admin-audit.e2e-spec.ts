@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -156,6 +157,28 @@ describe('the audit of flags and settings', () => {
       message: 'changedFrom and changedTo: the start must not be after the end.',
       extensions: { code: 'BAD_USER_INPUT' },
     });
+  });
+
+  it('changes nothing when its entry cannot be written: the two share one transaction', async () => {
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      // A fault in the audit alone: the table refuses new entries for this flag (NOT VALID: the old stay).
+      await db.query(`ALTER TABLE config_audit ADD CONSTRAINT refuse_for_test CHECK (key <> 'newUploader') NOT VALID`);
+      const failed = await graphql(server.url, adminToken, SET_FLAG, { on: false });
+      expect(failed.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const flags = await graphql<{ featureFlags: { key: string; enabled: boolean }[] }>(
+        server.url,
+        adminToken,
+        '{ featureFlags { key enabled } }',
+      );
+      expect(flags.data!.featureFlags.find((flag) => flag.key === 'newUploader')?.enabled).toBe(true);
+      const stored = await db.query(`SELECT enabled FROM feature_flags WHERE key = 'newUploader'`);
+      expect(stored.rows).toEqual([{ enabled: true }]);
+    } finally {
+      await db.query('ALTER TABLE config_audit DROP CONSTRAINT IF EXISTS refuse_for_test');
+      await db.end();
+    }
   });
 
   it('is for administrators only: anyone else is FORBIDDEN', async () => {
