@@ -16,6 +16,7 @@ import { SandboxImportKeys1764400000000 } from './src/database/migrations/176440
 import { ScrubImportJobErrors1764500000000 } from './src/database/migrations/1764500000000-scrub-import-job-errors.js';
 import { CredentialsChangeTriggers1764600000000 } from './src/database/migrations/1764600000000-credentials-change-triggers.js';
 import { AnalyticsViews1764700000000 } from './src/database/migrations/1764700000000-analytics-views.js';
+import { ConfigAuditAndAdminLists1764710000000 } from './src/database/migrations/1764710000000-config-audit-and-admin-lists.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -45,6 +46,7 @@ export const migrations = [
   ScrubImportJobErrors1764500000000,
   CredentialsChangeTriggers1764600000000,
   AnalyticsViews1764700000000,
+  ConfigAuditAndAdminLists1764710000000,
 ];
 
 /**

@@ -5,6 +5,8 @@ import { PassportModule } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Environment } from '../environment/environment.js';
+import { UserAdminResolver } from './admin/user-admin.resolver.js';
+import { UserAdminService } from './admin/user-admin.service.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { ApiToken } from './api-token.entity.js';
 import { ApiTokensService } from './api-tokens.service.js';
@@ -50,6 +52,8 @@ import { UsersService } from './users.service.js';
     AuthService,
     AdminBootstrapService,
     AuthResolver,
+    UserAdminService,
+    UserAdminResolver,
     SignInStrategy,
     LocalStrategy,
     // Order matters: who is calling is settled before what they may do.

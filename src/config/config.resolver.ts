@@ -41,7 +41,7 @@ export class ConfigResolver {
     @Args('key') key: string,
     @Args('enabled') enabled: boolean,
   ): Promise<FeatureFlagModel> {
-    return this.flags.set(key, enabled, user.id);
+    return this.flags.set(key, enabled, user);
   }
 
   @Query(() => UploaderSettingsModel)
@@ -55,6 +55,6 @@ export class ConfigResolver {
     @CurrentUser() user: AuthUser,
     @Args('input') input: UploaderSettingsInput,
   ): Promise<UploaderSettingsModel> {
-    return toModel(await this.settings.update(input, user.id));
+    return toModel(await this.settings.update(input, user));
   }
 }

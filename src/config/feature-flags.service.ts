@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import { AuditKind } from './audit/config-audit.models.js';
+import { type Changer, ConfigAuditService } from './audit/config-audit.service.js';
 import { FeatureFlag } from './feature-flag.entity.js';
 import { SharedCache } from './shared-cache.js';
 
@@ -24,6 +26,8 @@ export class FeatureFlagsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectRepository(FeatureFlag) private readonly flags: Repository<FeatureFlag>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: ConfigAuditService,
     @Inject(PUB_SUB) pubsub: PgPubSub,
   ) {
     this.cache = new SharedCache(
@@ -56,9 +60,22 @@ export class FeatureFlagsService implements OnModuleInit, OnModuleDestroy {
     return enabled;
   }
 
-  async set(key: string, enabled: boolean, userId: string): Promise<FeatureFlag> {
-    const result = await this.flags.update({ key }, { enabled, updatedBy: userId, updatedAt: () => 'now()' });
-    if (!result.affected) {
+  /** Switches a flag; a real change is audited in the same transaction. */
+  async set(key: string, enabled: boolean, changer: Changer): Promise<FeatureFlag> {
+    const found = await this.db.transaction(async (manager) => {
+      const [row] = (await manager.query('SELECT enabled FROM feature_flags WHERE key = $1 FOR UPDATE', [key])) as {
+        enabled: boolean;
+      }[];
+      if (!row) return false;
+      await manager.query('UPDATE feature_flags SET enabled = $2, updated_by = $3, updated_at = now() WHERE key = $1', [
+        key,
+        enabled,
+        changer.id,
+      ]);
+      if (row.enabled !== enabled) await this.audit.record(manager, changer, AuditKind.FLAG, key, row.enabled, enabled);
+      return true;
+    });
+    if (!found) {
       const known = (await this.list()).map((flag) => flag.key).join(', ');
       throw new AppError(ErrorCode.NOT_FOUND, `There is no feature flag "${key}". Known flags: ${known}.`);
     }

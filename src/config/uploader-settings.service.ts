@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { PgPubSub } from '../pubsub/pg-pubsub.js';
 import { PUB_SUB } from '../pubsub/pubsub.module.js';
+import { AuditKind } from './audit/config-audit.models.js';
+import { type Changer, ConfigAuditService } from './audit/config-audit.service.js';
 import { SharedCache } from './shared-cache.js';
 import { UploaderSettings } from './uploader-settings.entity.js';
 
@@ -21,6 +23,8 @@ export class UploaderSettingsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectRepository(UploaderSettings) private readonly settings: Repository<UploaderSettings>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: ConfigAuditService,
     @Inject(PUB_SUB) pubsub: PgPubSub,
   ) {
     this.cache = new SharedCache(UPLOADER_SETTINGS_CHANGED, pubsub, () => this.read());
@@ -44,8 +48,19 @@ export class UploaderSettingsService implements OnModuleInit, OnModuleDestroy {
     return this.settings.findOneByOrFail({ id: 1 });
   }
 
-  async update(change: UploaderSettingsChange, userId: string): Promise<UploaderSettings> {
-    await this.settings.update({ id: 1 }, { ...change, updatedBy: userId, updatedAt: () => 'now()' });
+  /** Changes the fields given; each field whose value changes is audited in the same transaction. */
+  async update(change: UploaderSettingsChange, changer: Changer): Promise<UploaderSettings> {
+    await this.db.transaction(async (manager) => {
+      const before = await manager.findOneOrFail(UploaderSettings, {
+        where: { id: 1 },
+        lock: { mode: 'pessimistic_write' },
+      });
+      await manager.update(UploaderSettings, { id: 1 }, { ...change, updatedBy: changer.id, updatedAt: () => 'now()' });
+      for (const [key, value] of Object.entries(change) as [keyof UploaderSettingsChange, unknown][]) {
+        if (value === undefined || JSON.stringify(before[key]) === JSON.stringify(value)) continue;
+        await this.audit.record(manager, changer, AuditKind.SETTING, key, before[key], value);
+      }
+    });
     await this.cache.changed();
     return this.cache.value;
   }

@@ -5,8 +5,11 @@ import type { ObjectLiteral, Repository } from 'typeorm';
  * for hot paths written in plain SQL, where TypeORM's query building and hydration cost more
  * CPU than the query itself.
  */
-export function entityFromRow<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>): T {
-  const entity = repository.create();
+export function entityFromRow<T extends ObjectLiteral>(
+  repository: Pick<Repository<T>, 'metadata'>,
+  row: Record<string, unknown>,
+): T {
+  const entity = repository.metadata.create() as T;
   for (const column of repository.metadata.columns) {
     const value = row[column.databaseName];
     const transformer = column.transformer;

@@ -14,6 +14,7 @@ const OWNERS: Record<string, string> = {
   login_failures: 'auth/',
   feature_flags: 'config/',
   uploader_settings: 'config/',
+  config_audit: 'config/audit/',
   uploads: 'upload/',
   analytics_events: 'analytics/',
   import_jobs: 'import/import-jobs.service.ts',

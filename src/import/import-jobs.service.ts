@@ -350,7 +350,8 @@ export class ImportJobsService implements OnModuleInit {
     return alongside ? this.db.transaction(update) : update(this.db.manager);
   }
 
-  private fromRow(row: Record<string, unknown>): ImportJob {
+  /** A job of a `SELECT *` row (also for the admin list, which reads the table itself). */
+  fromRow(row: Record<string, unknown>): ImportJob {
     return entityFromRow(this.jobs, row);
   }
 

@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { OmeroModule } from '../omero/omero.module.js';
 import { UploadModule } from '../upload/upload.module.js';
+import { ImportJobsAdminResolver } from './admin/import-jobs-admin.resolver.js';
 import { ImportJob } from './import-job.entity.js';
 import { ImportHistoryResolver } from './import-history.resolver.js';
 import { ImportJobsService } from './import-jobs.service.js';
@@ -28,6 +29,7 @@ import { ServerFilesService } from './server-files.service.js';
     ImportJobLogResolver,
     UploadImportJobResolver,
     ImportHistoryResolver,
+    ImportJobsAdminResolver,
   ],
 })
 export class ImportModule {}

@@ -12,7 +12,7 @@ import { IMPORT_JOB_UPDATED, type ImportJobEvent, ImportJobsService } from './im
 import { ImportJobModel, ImportStatusEnum, ServerFileModel } from './models/import-job.model.js';
 import { ServerFilesService } from './server-files.service.js';
 
-function toModel(job: ImportJob): ImportJobModel {
+export function toModel(job: ImportJob): ImportJobModel {
   return {
     ...job,
     status: job.status as ImportStatusEnum,

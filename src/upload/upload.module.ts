@@ -1,3 +1,4 @@
+import { UploadsAdminResolver } from './admin/uploads-admin.resolver.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '../config/config.module.js';
@@ -21,6 +22,7 @@ import { UploadStorage } from './upload-storage.js';
     UploadsResolver,
     UploadReceivedResolver,
     UploadMaintenanceJob,
+    UploadsAdminResolver,
   ],
   exports: [UploadsService, UploadStorage],
 })

@@ -182,6 +182,13 @@ export class UploadsService implements OnModuleInit, OnApplicationShutdown {
     return this.unfinished.cancel(upload);
   }
 
+  /** cancelUploads, for administrators: as cancel, for anyone's upload. */
+  async cancelAny(id: string): Promise<Upload> {
+    const upload = await this.records.findById(id);
+    if (!upload) throw notFound('upload', id);
+    return this.unfinished.cancel(upload);
+  }
+
   /** When an unfinished upload expires: its creation plus the current expiry setting (tus's rule). */
   expiresAt(upload: Pick<Upload, 'createdAt'>): Date {
     return new Date(upload.createdAt.getTime() + this.expiryMs);

@@ -30,6 +30,9 @@ export class ImportJobModel {
   @Field(() => ID)
   groupId: string;
 
+  @Field(() => ID, { description: 'The user the job imports for.' })
+  ownerId: string;
+
   @Field(() => ID, { nullable: true, description: 'The upload imported, for jobs of uploaded files.' })
   uploadId: string | null;
 
@@ -59,6 +62,9 @@ export class ImportJobModel {
 
   @Field(() => Date, { nullable: true })
   finishedAt: Date | null;
+
+  @Field({ description: 'When the job last changed.' })
+  updatedAt: Date;
 }
 
 @ObjectType('ServerFile')

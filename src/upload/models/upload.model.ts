@@ -11,6 +11,9 @@ export class UploadModel {
   @Field(() => ID, { description: 'The tus id: the last part of the upload URL.' })
   id: string;
 
+  @Field(() => ID, { description: 'The user who uploads it.' })
+  ownerId: string;
+
   @Field({ description: 'The name the client gave.' })
   fileName: string;
 
@@ -52,4 +55,7 @@ export class UploadModel {
 
   @Field(() => Date, { nullable: true })
   completedAt: Date | null;
+
+  @Field({ description: 'When the upload last changed status.' })
+  updatedAt: Date;
 }
