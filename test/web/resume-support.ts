@@ -71,6 +71,30 @@ export function keeps(state: KeptState, name: string): boolean {
   );
 }
 
+/**
+ * Deletes, in the page, the contents Golden Retriever stored for `fileId`, as a browser does that
+ * clears or refuses storage: after a restart the file comes back as a name without contents.
+ */
+export async function forgetContents(page: Page, fileId: string): Promise<void> {
+  await page.evaluate(`(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('uppy-blobs');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      const transaction = db.transaction(['files'], 'readwrite');
+      transaction.objectStore('files').delete(${JSON.stringify(`omero-uploader!${fileId}`)});
+      await new Promise((resolve, reject) => {
+        transaction.oncomplete = resolve;
+        transaction.onerror = () => reject(transaction.error);
+      });
+    } finally {
+      db.close();
+    }
+  })()`);
+}
+
 /** One tus request of the page, with the Upload-Offset it sent, or the one the server answered to a HEAD. */
 export interface TusCall {
   method: string;

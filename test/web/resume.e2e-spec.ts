@@ -11,12 +11,22 @@ import {
   uploadThrottle,
   uppyFileInput,
   waitForPhase,
+  waitForText,
   type WatchedPage,
 } from '../support/browser.js';
 import { writeLargeNoiseTiff, type LargeTiff } from '../support/large-tiff.js';
 import { ADMIN } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
-import { keeps, keptState, recordTusCalls, serverUploads, type ServerUpload, type TusCall } from './resume-support.js';
+import {
+  forgetContents,
+  keeps,
+  keptState,
+  recordTusCalls,
+  serverUploads,
+  type KeptState,
+  type ServerUpload,
+  type TusCall,
+} from './resume-support.js';
 
 /**
  * A reload, or a browser restart, in the middle of a large upload: Golden Retriever brings the
@@ -81,7 +91,6 @@ describe('a reload mid-upload', () => {
       const throttle = await startSlowUpload(open, file);
       const partial = await startedOnServer('reload-scan.tif');
       expect(partial.offsetBytes).toBeLessThan(file.size);
-      console.log('DIAG reload at offset>0', partial.offsetBytes, JSON.stringify(await keptState(page)));
       await waitFor(
         () => keptState(page),
         (state) => keeps(state, 'reload-scan.tif'),
@@ -92,6 +101,7 @@ describe('a reload mid-upload', () => {
       const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
         (upload) => upload.id === partial.id,
       );
+      expect(offsetBefore).toBeLessThan(file.size);
       const callsBefore = tus.calls.length;
       await page.reload();
       await throttle(-1);
@@ -112,50 +122,105 @@ describe('a reload mid-upload', () => {
   }, 420_000);
 });
 
+/**
+ * Starts a slow upload of `file` in a browser on `profile`, waits until Golden Retriever has
+ * kept what a restore needs (then `beforeClose` may change it), and closes the browser: the
+ * upload, and the server's offset at that moment (less than the file's size).
+ */
+async function uploadUntilBrowserCloses(
+  profile: string,
+  name: string,
+  file: LargeTiff,
+  beforeClose: (page: WatchedPage, kept: KeptState) => Promise<void> = async () => undefined,
+): Promise<{ partial: ServerUpload; offsetBefore: number }> {
+  const first = await launchPersistent(profile, suite.server.url);
+  let partial: ServerUpload;
+  try {
+    await first.page.goto('/');
+    await signInThroughPage(first.page, ADMIN.username, ADMIN.password);
+    await first.page.getByRole('radio', { name: /My dataset/ }).check();
+    await startSlowUpload(first, file);
+    partial = await startedOnServer(name);
+    const kept = await waitFor(
+      () => keptState(first.page),
+      (state) => keeps(state, name),
+      60_000,
+    );
+    await beforeClose(first, kept);
+    first.expectNoErrors();
+  } finally {
+    await first.context.close();
+  }
+  const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
+    (upload) => upload.id === partial.id,
+  );
+  expect(offsetBefore).toBeLessThan(file.size);
+  return { partial, offsetBefore };
+}
+
+/**
+ * A browser restart in the middle of an upload of a generated file: `beforeClose` may change
+ * what was kept, `afterSignIn` acts in the restarted browser; then the same upload must finish
+ * from the server's offset with the file's sha256, and the row reach "imported".
+ */
+async function restartMidUpload(
+  name: string,
+  side: number,
+  beforeClose: ((page: WatchedPage, kept: KeptState) => Promise<void>) | undefined,
+  afterSignIn: (second: WatchedPage, tus: ReturnType<typeof recordTusCalls>, file: LargeTiff) => Promise<void>,
+): Promise<void> {
+  const file = await writeLargeNoiseTiff(name, side);
+  const profile = await mkdtemp(join(tmpdir(), 'web-profile-'));
+  try {
+    const { partial, offsetBefore } = await uploadUntilBrowserCloses(profile, name, file, beforeClose);
+    // The session ended with the browser (sessionStorage); the file did not.
+    const second = await launchPersistent(profile, suite.server.url);
+    try {
+      const tus = recordTusCalls(second.page);
+      await second.page.goto('/');
+      await signInThroughPage(second.page, ADMIN.username, ADMIN.password);
+      await afterSignIn(second, tus, file);
+      await waitForPhase(second.page, name, 'imported', 180_000);
+      expectResumedFromServerOffset(await tus.settled(), partial.id, offsetBefore);
+      await expectCompleted(name, file, partial.id);
+      second.expectNoErrors();
+    } finally {
+      await second.context.close();
+    }
+  } finally {
+    await rm(file.path, { force: true });
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
 describe('a browser restart mid-upload', () => {
   it('brings the file back from IndexedDB after signing in again, and completes the same upload', async () => {
-    const file = await writeLargeNoiseTiff('restart-scan.tif', 6_000);
-    const profile = await mkdtemp(join(tmpdir(), 'web-profile-'));
-    try {
-      const first = await launchPersistent(profile, suite.server.url);
-      let partial: ServerUpload;
-      try {
-        await first.page.goto('/');
-        await signInThroughPage(first.page, ADMIN.username, ADMIN.password);
-        await first.page.getByRole('radio', { name: /My dataset/ }).check();
-        await startSlowUpload(first, file);
-        partial = await startedOnServer('restart-scan.tif');
-        console.log('DIAG restart at offset>0', partial.offsetBytes, JSON.stringify(await keptState(first.page)));
-        await waitFor(
-          () => keptState(first.page),
-          (state) => keeps(state, 'restart-scan.tif'),
-          60_000,
-        );
-        first.expectNoErrors();
-      } finally {
-        await first.context.close();
-      }
-      const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
-        (upload) => upload.id === partial.id,
-      );
+    await restartMidUpload('restart-scan.tif', 6_000, undefined, async (second) => {
+      await second.page.locator('.row[data-file="restart-scan.tif"]').waitFor();
+      await second.screenshot('restart-resumed');
+    });
+  }, 420_000);
+});
 
-      // The session ended with the browser (sessionStorage); the file did not.
-      const second = await launchPersistent(profile, suite.server.url);
-      try {
-        const tus = recordTusCalls(second.page);
-        await second.page.goto('/');
-        await signInThroughPage(second.page, ADMIN.username, ADMIN.password);
-        await waitForPhase(second.page, 'restart-scan.tif', 'imported', 180_000);
-        await second.screenshot('restart-resumed');
-        expectResumedFromServerOffset(await tus.settled(), partial.id, offsetBefore);
-        await expectCompleted('restart-scan.tif', file, partial.id);
-        second.expectNoErrors();
-      } finally {
-        await second.context.close();
-      }
-    } finally {
-      await rm(file.path, { force: true });
-      await rm(profile, { recursive: true, force: true });
-    }
+describe('a file the browser did not keep', () => {
+  it('is named on the page after a restart, and once chosen again its upload goes on from the server’s offset', async () => {
+    await restartMidUpload(
+      'ghost-scan.tif',
+      4_000,
+      (first, kept) => forgetContents(first.page, kept.files.find((file) => file.name === 'ghost-scan.tif')!.id),
+      async (second, tus, file) => {
+        await waitForText(
+          second.page.getByRole('alert'),
+          /This browser did not keep ghost-scan\.tif while the page was closed\. Choose the same file again/,
+        );
+        await second.screenshot('restart-ghost');
+        await second.page.setViewportSize({ width: 360, height: 800 });
+        await second.screenshot('restart-ghost-360');
+        await second.page.setViewportSize({ width: 1280, height: 900 });
+        // Nothing is sent for it until the file is back.
+        expect(tus.calls).toEqual([]);
+        await uppyFileInput(second.page).setInputFiles(file.path);
+      },
+    );
   }, 420_000);
 });

@@ -1,6 +1,7 @@
 import Uppy, { type Meta, type UppyFile } from '@uppy/core';
 import GoldenRetriever from '@uppy/golden-retriever';
 import Tus from '@uppy/tus';
+import { resumeRestoredUploads } from '../offline/restored-uploads.js';
 import { serviceWorkerInControl } from '../offline/service-worker.js';
 import { sessionStore } from '../session/session-store.js';
 
@@ -77,9 +78,8 @@ export function createUppy(notify: Notify): UploaderUppy {
     // Files are also kept in the service worker's memory (a reload), when it controls the page.
     serviceWorker: serviceWorkerInControl(),
   });
-  // Restored uploads would otherwise wait for a click on the Dashboard's "resume"; confirming
-  // the restore resumes them from the server's offset (tus asks it with a HEAD).
-  uppy.on('restored', () => uppy.emit('restore-confirmed'));
+  // Restored uploads would otherwise wait for a click on the Dashboard's "resume".
+  resumeRestoredUploads(uppy, notify);
   return uppy;
 }
 
