@@ -211,14 +211,20 @@ describe('a file the browser did not keep', () => {
       async (second, tus, file) => {
         await waitForText(
           second.page.getByRole('alert'),
-          /This browser did not keep ghost-scan\.tif while the page was closed\. Choose the same file again/,
-        );
+          /This browser did not keep ghost-scan\.tif while the page was closed\. Choose the same file again \(Add more\)/,
+          60_000,
+        ).catch(async (error: unknown) => {
+          await second.screenshot('restart-ghost-missing-note');
+          throw error;
+        });
         await second.screenshot('restart-ghost');
         await second.page.setViewportSize({ width: 360, height: 800 });
         await second.screenshot('restart-ghost-360');
         await second.page.setViewportSize({ width: 1280, height: 900 });
         // Nothing is sent for it until the file is back.
         expect(tus.calls).toEqual([]);
+        // As a user would: "Add more" opens the Dashboard's file picker next to the listed file.
+        await second.page.getByRole('button', { name: 'Add more' }).click();
         await uppyFileInput(second.page).setInputFiles(file.path);
       },
     );

@@ -79,7 +79,7 @@ export function createUppy(notify: Notify): UploaderUppy {
     serviceWorker: serviceWorkerInControl(),
   });
   // Restored uploads would otherwise wait for a click on the Dashboard's "resume".
-  resumeRestoredUploads(uppy, notify);
+  resumeRestoredUploads(uppy);
   return uppy;
 }
 
