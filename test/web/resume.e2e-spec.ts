@@ -211,7 +211,7 @@ describe('a file the browser did not keep', () => {
       async (second, tus, file) => {
         await waitForText(
           second.page.getByRole('alert'),
-          /This browser did not keep ghost-scan\.tif while the page was closed\. Choose the same file again \(Add more\)/,
+          /This browser did not keep ghost-scan\.tif while the page was closed\. Choose the same file again to continue its upload where it stopped/,
           60_000,
         ).catch(async (error: unknown) => {
           await second.screenshot('restart-ghost-missing-note');

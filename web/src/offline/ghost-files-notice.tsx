@@ -27,8 +27,8 @@ export function GhostFilesNotice({ uppy }: { uppy: UploaderUppy }) {
     <div className="refusals" role="alert">
       <p>
         This browser did not keep {names.join(', ')} while the page was closed. Choose the same {one ? 'file' : 'files'}{' '}
-        again (Add more) to continue {one ? 'its upload' : 'their uploads'} where {one ? 'it' : 'they'} stopped, or
-        remove {one ? 'it' : 'them'} from the list to go on without.
+        again to continue {one ? 'its upload' : 'their uploads'} where {one ? 'it' : 'they'} stopped, or remove{' '}
+        {one ? 'it' : 'them'} from the list to go on without.
       </p>
     </div>
   );
