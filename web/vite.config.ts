@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -21,11 +21,19 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      // Golden Retriever's service worker is a second entry, at a fixed URL (/sw.js): a worker
+      // is registered by URL, and a hashed name would leave the old one installed forever.
+      input: { index: join(root, 'index.html'), sw: join(root, 'src', 'sw.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     host: '127.0.0.1',
     port: 5173,
     strictPort: false,
+    // The service worker's source is under /src/ in development, yet it serves the whole site.
+    headers: { 'Service-Worker-Allowed': '/' },
     proxy: {
       '/api': { target: api, changeOrigin: true },
       '/graphql': { target: api, changeOrigin: true, ws: true },

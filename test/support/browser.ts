@@ -209,3 +209,18 @@ export async function screenshotAtBothWidths(open: WatchedPage, name: string): P
   await open.screenshot(`${name}-360px`);
   if (viewport) await open.page.setViewportSize(viewport);
 }
+
+/**
+ * A browser with a profile on disk (`userDataDir`): closing it and launching it again on the
+ * same folder is a browser restart, IndexedDB and localStorage kept, sessionStorage gone.
+ */
+export async function launchPersistent(userDataDir: string, baseUrl: string): Promise<WatchedPage> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  return watch(context, context.pages()[0] ?? (await context.newPage()));
+}

@@ -49,6 +49,16 @@ describe('the web app at /', () => {
     expect(response.headers.get('cache-control')).toBe(ONE_YEAR);
   });
 
+  it('serves Golden Retriever’s service worker at a fixed URL, /sw.js, never cached, allowed by the page’s CSP', async () => {
+    const worker = await fetch(`${server.url}/sw.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(await worker.text()).toContain('uppy/GET_FILES');
+    const page = await fetch(`${server.url}/`);
+    expect(page.headers.get('content-security-policy')).toMatch(/worker-src 'self'/);
+  });
+
   it('answers client-side routes with the page, and missing files with 404', async () => {
     const page = await fetch(`${server.url}/uploads/history`);
     expect(page.status).toBe(200);

@@ -1,6 +1,8 @@
 import Uppy, { type Meta, type UppyFile } from '@uppy/core';
 import GoldenRetriever from '@uppy/golden-retriever';
 import Tus from '@uppy/tus';
+import { resumeRestoredUploads } from '../offline/restored-uploads.js';
+import { serviceWorkerInControl } from '../offline/service-worker.js';
 import { sessionStore } from '../session/session-store.js';
 
 export interface UploadMeta extends Meta {
@@ -73,10 +75,11 @@ export function createUppy(notify: Notify): UploaderUppy {
     // Big microscopy files must come back after a browser restart too, not as "ghosts" to be
     // re-selected: raise IndexedDB's per-file and total limits (10 and 300 MiB by default).
     indexedDB: { maxFileSize: 20 * GiB, maxTotalSize: 100 * GiB } as { name?: string },
+    // Files are also kept in the service worker's memory (a reload), when it controls the page.
+    serviceWorker: serviceWorkerInControl(),
   });
-  // Restored uploads would otherwise wait for a click on the Dashboard's "resume"; confirming
-  // the restore resumes them from the server's offset (tus asks it with a HEAD).
-  uppy.on('restored', () => uppy.emit('restore-confirmed'));
+  // Restored uploads would otherwise wait for a click on the Dashboard's "resume".
+  resumeRestoredUploads(uppy);
   return uppy;
 }
 

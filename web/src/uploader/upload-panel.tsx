@@ -4,6 +4,7 @@ import '@uppy/dashboard/css/style.min.css';
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/graphql.js';
 import { UPLOADER_SETTINGS, type ImportTarget, type UploaderSettings } from '../api/operations.js';
+import { GhostFilesNotice } from '../offline/ghost-files-notice.js';
 import { ErrorWithRetry } from '../targets/target-picker.js';
 import { formatBytes } from '../format/units.js';
 import { applySettings, type UploaderUppy } from './create-uppy.js';
@@ -97,6 +98,7 @@ export function UploadPanel({
         }
         doneButtonHandler={undefined}
       />
+      <GhostFilesNotice uppy={uppy} />
       {notes.length > 0 && (
         <div className="refusals" role="alert">
           {notes.map((note, index) => (
