@@ -9,7 +9,7 @@ import web from '../web/vite.config.js';
  */
 const root = dirname(fileURLToPath(import.meta.url));
 
-export default mergeConfig(web, {
+const config = mergeConfig(web, {
   root,
   // The web app's icon: one file for both apps.
   publicDir: join(root, '..', 'web', 'public'),
@@ -27,3 +27,9 @@ export default mergeConfig(web, {
   },
   server: { port: 5174 },
 });
+
+// The admin app has one entry, its page: the web app's service worker is not part of it.
+config.build.rolldownOptions.input = join(root, 'index.html');
+config.build.rolldownOptions.output = { entryFileNames: 'assets/[name]-[hash].js' };
+
+export default config;
