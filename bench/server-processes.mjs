@@ -15,6 +15,14 @@ export const STOP_TIMEOUT_MS = 60_000;
 
 // ---------------------------------------------------------------- /proc
 
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
 export function procStat(pid) {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may contain spaces and parentheses; the fields after it do not.
@@ -28,7 +36,7 @@ export function statusMiB(pid, field) {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-function listProcesses() {
+export function listProcesses() {
   const processes = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -45,8 +53,12 @@ function listProcesses() {
 // The postmaster names DATA_DIR on its command line; its children rename themselves, so they
 // are found through their parent.
 export function postgresTree(dataDir) {
-  const processes = listProcesses();
-  const tree = new Map(processes.filter((p) => p.cmdline.includes(dataDir)).map((p) => [p.pid, p]));
+  return processTree((p) => p.cmdline.includes(dataDir));
+}
+
+/** The processes `isRoot` picks and all their descendants. */
+export function processTree(isRoot, processes = listProcesses()) {
+  const tree = new Map(processes.filter(isRoot).map((p) => [p.pid, p]));
   for (let grew = true; grew;) {
     grew = false;
     for (const p of processes) {

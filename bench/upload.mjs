@@ -31,7 +31,6 @@
 //
 // Results go to stdout and to the "## Upload" section of bench/RESULTS.md (other sections kept).
 // Exit code 0 when every run completed, whatever the numbers; 1 if a run failed; 2 on timeout.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -41,6 +40,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import {
+  CLK_TCK,
   postgresTree,
   procStat,
   spawnServer,
@@ -96,14 +96,6 @@ const REQUEST_TIMEOUT_MS = 120_000;
 const OVERALL_TIMEOUT_MS = 60 * 60_000;
 // Work a server finishes just after its last response (closing files, a commit) still counts.
 const SETTLE_MS = 300;
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 // Little-endian TIFF magic, which the app's content check accepts; the rest is incompressible.
 // Allocated once at the largest chunk size used; every PATCH sends a subarray of it.

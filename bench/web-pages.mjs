@@ -93,15 +93,19 @@ function uploadConfirmed(page, endpointPath, size) {
 
 /**
  * Uploads `file` and returns the seconds from the click on the page's upload button to the
- * server confirming the last byte. `page` has the file chosen and the button in `start`.
+ * server confirming the last byte, and the CPU seconds `cpu()` counted meanwhile (an object of
+ * numbers). `page` has the file chosen and the button in `start`.
  */
-async function timedUpload(open, start, endpointPath, file) {
+async function timedUpload(open, start, endpointPath, file, cpu) {
   const confirmed = uploadConfirmed(open.page, endpointPath, file.size);
   // An error before the click (a refused file) would otherwise surface as a time-out.
   confirmed.catch(() => undefined);
+  const cpuBefore = cpu();
   const clicked = performance.now();
   await start.click();
-  return ((await confirmed) - clicked) / 1000;
+  const seconds = ((await confirmed) - clicked) / 1000;
+  const cpuAfter = cpu();
+  return { seconds, cpu: Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]])) };
 }
 
 /**
@@ -109,7 +113,7 @@ async function timedUpload(open, start, endpointPath, file) {
  * starter dataset and adds `file` to Uppy's Dashboard; only the upload itself is timed. With
  * `hashing` false the sha256 worker's script is refused, so the page uploads without hashing.
  */
-export async function uploadThroughApp(browser, app, file, { hashing }) {
+export async function uploadThroughApp(browser, app, file, { hashing, cpu }) {
   const open = await openPage(browser, app.url);
   try {
     const workerRequests = await interceptSha256Worker(open, { refuse: !hashing });
@@ -121,8 +125,8 @@ export async function uploadThroughApp(browser, app, file, { hashing }) {
       .setInputFiles(file.path);
     const start = open.page.locator('.uppy-StatusBar-actionBtn--upload');
     await start.waitFor();
-    const seconds = await timedUpload(open, start, '/api/uploads', file);
-    return { seconds, workerRequests: workerRequests(), errors: open.errors };
+    const timed = await timedUpload(open, start, '/api/uploads', file, cpu);
+    return { ...timed, workerRequests: workerRequests(), errors: open.errors };
   } finally {
     await open.context.close();
   }
@@ -151,15 +155,15 @@ async function interceptSha256Worker(open, { refuse }) {
 }
 
 /** One upload of `file` through the baseline page to the bare tus server, timed the same way. */
-export async function uploadThroughBare(browser, bare, file, chunkSizeBytes) {
+export async function uploadThroughBare(browser, bare, file, { chunkSizeBytes, cpu }) {
   const open = await openPage(browser, bare.readyUrl);
   try {
     const workerRequests = await interceptSha256Worker(open, { refuse: false });
     await open.page.goto(`/?chunkSize=${chunkSizeBytes}`);
     await open.page.locator('#file').setInputFiles(file.path);
     await open.page.getByText('1 file(s) added').waitFor();
-    const seconds = await timedUpload(open, open.page.locator('#start'), '/files', file);
-    return { seconds, workerRequests: workerRequests(), errors: open.errors };
+    const timed = await timedUpload(open, open.page.locator('#start'), '/files', file, cpu);
+    return { ...timed, workerRequests: workerRequests(), errors: open.errors };
   } finally {
     await open.context.close();
   }

@@ -27,6 +27,8 @@ function throughputRows(runs) {
         fixed(median(speeds), 0),
         mine.map((r) => (r.error ? 'failed' : fixed(r.mibPerSecond, 0))).join(', '),
         fixed(median(mine.filter((r) => !r.error).map((r) => r.seconds)), 2),
+        fixed(median(mine.filter((r) => !r.error).map((r) => r.browserCpuPerGiB)), 1),
+        fixed(median(mine.filter((r) => !r.error).map((r) => r.serverCpuPerGiB)), 1),
         String(mine.reduce((sum, r) => sum + (r.workerRequests ?? 0), 0)),
       ],
       median: median(speeds),
@@ -49,6 +51,8 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
       'MiB/s (median)',
       'MiB/s per round',
       's (median)',
+      'browser CPU-s/GiB (median)',
+      'server CPU-s/GiB (median)',
       'sha256 worker requests',
     ],
     [appOn, bare, appOff].map((row) => row.cells),
@@ -129,7 +133,8 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
       "The baseline is `bench/web-baseline/`: the web app's own `createUppy` and `applySettings` (same @uppy/tus, retry delays, parallel limit, Golden Retriever) on a bare page served by `bench/bare-tus-server.mjs` (@tus/server + @tus/file-store, defaults), uploading to it. " +
       `Both on 127.0.0.1, same origin as their page, at the app's chunk size (${chunkSizeBytes / MiB} MiB). ` +
       'Timed from the click on the upload button to the response of the PATCH that completes the upload; signing in and adding the file are not timed. ' +
-      `Each round runs app (sha256 on), bare, app (sha256 off: the request for \`*sha256-worker*\` is refused through the DevTools protocol's Fetch domain, which pauses only that request; Playwright's route() would pause every request, uploads included), each round starting one place later in that order; ${rounds} rounds (\`WEB_BENCH_ROUNDS\`), medians. MiB/s = 2^20 bytes per second.`,
+      `Each round runs app (sha256 on), bare, app (sha256 off: the request for \`*sha256-worker*\` is refused through the DevTools protocol's Fetch domain, which pauses only that request; Playwright's route() would pause every request, uploads included), each round starting one place later in that order; ${rounds} rounds (\`WEB_BENCH_ROUNDS\`), medians. MiB/s = 2^20 bytes per second. ` +
+      "CPU-s/GiB = user + system CPU seconds (reaped children included, from /proc) over the timed upload, per 2^30 bytes: browser = every process of the launched Chromium; server = the app's process group (npm, the app, its PostgreSQL) or the bare server.",
     '',
     throughputTable,
     '',

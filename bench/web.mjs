@@ -34,7 +34,15 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { prepareApp, ROOT, signIn } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
-import { startBare, stopAll, stopServer, STOP_TIMEOUT_MS } from './server-processes.mjs';
+import {
+  CLK_TCK,
+  listProcesses,
+  processTree,
+  startBare,
+  stopAll,
+  stopServer,
+  STOP_TIMEOUT_MS,
+} from './server-processes.mjs';
 import { launchBrowser, pageWeight, uploadThroughApp, uploadThroughBare } from './web-pages.mjs';
 import { reportWeb } from './web-report.mjs';
 import { npmStart } from './web-start-time.mjs';
@@ -110,12 +118,34 @@ function removeUploads(dir, size) {
   }
 }
 
+/**
+ * CPU seconds so far (user + system, reaped children included) of the browser (every process
+ * of the Chromium this script launched) and of `server` (the app's process group: npm, the
+ * app and its PostgreSQL; or the bare server).
+ */
+function cpuSeconds(server) {
+  const processes = listProcesses();
+  const ticks = (tree) => tree.reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0) / CLK_TCK;
+  return {
+    browser: ticks(processTree((p) => p.ppid === process.pid && /chrom/.test(p.cmdline), processes)),
+    server: ticks(processTree((p) => p.pid === server.pid, processes)),
+  };
+}
+
 async function measureUpload(run, app, bare, file, chunkSizeBytes) {
+  const server = run.kind === 'bare' ? bare : app.server;
+  const cpu = () => cpuSeconds(server);
   const result =
     run.kind === 'bare'
-      ? await uploadThroughBare(browser, bare, file, chunkSizeBytes)
-      : await uploadThroughApp(browser, app, file, { hashing: run.hashing });
-  return { ...result, mibPerSecond: file.size / MiB / result.seconds };
+      ? await uploadThroughBare(browser, bare, file, { chunkSizeBytes, cpu })
+      : await uploadThroughApp(browser, app, file, { hashing: run.hashing, cpu });
+  const gib = file.size / 2 ** 30;
+  return {
+    ...result,
+    mibPerSecond: file.size / MiB / result.seconds,
+    browserCpuPerGiB: result.cpu.browser / gib,
+    serverCpuPerGiB: result.cpu.server / gib,
+  };
 }
 
 async function main() {
@@ -158,7 +188,10 @@ async function main() {
       try {
         const result = await measureUpload(run, app, bare, file, settings.chunkSizeBytes);
         runs.push({ ...run, round, ...result });
-        console.log(`round ${round} ${label.padEnd(16)} ${result.mibPerSecond.toFixed(0).padStart(5)} MiB/s`);
+        console.log(
+          `round ${round} ${label.padEnd(16)} ${result.mibPerSecond.toFixed(0).padStart(5)} MiB/s, CPU-s/GiB ` +
+            `browser ${result.browserCpuPerGiB.toFixed(1)}, server ${result.serverCpuPerGiB.toFixed(1)}`,
+        );
       } catch (error) {
         runs.push({ ...run, round, error: error.message });
         failures.push(`round ${round}, ${label}: ${error.message}`);
