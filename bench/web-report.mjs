@@ -93,9 +93,12 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
     {
       name: 'app page MiB/s with sha256 on / off',
       goal: `>= ${TARGET_HASHING_RATIO.toFixed(2)}`,
-      measured:
-        fixed(hashingRatio, 2) + (workerSeen ? '' : ' (no sha256 worker in this build: both runs upload alike)'),
-      ok: hashingRatio >= TARGET_HASHING_RATIO,
+      // Without the worker both settings load the same page: the ratio would measure noise only.
+      measured: workerSeen
+        ? fixed(hashingRatio, 2)
+        : `not measured: no request for the sha256 worker, so both settings ran the same page (ratio of the two: ${fixed(hashingRatio, 2)})`,
+      ok: !workerSeen || hashingRatio >= TARGET_HASHING_RATIO,
+      notMeasured: !workerSeen,
     },
     {
       name: 'gzipped JS + CSS up to a signed-in uploader',
@@ -107,7 +110,7 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
   const targetTable = table(
     ['target', 'goal', 'measured', 'verdict'],
     [
-      ...targets.map((t) => [t.name, t.goal, t.measured, verdict(t.ok)]),
+      ...targets.map((t) => [t.name, t.goal, t.measured, t.notMeasured ? '-' : verdict(t.ok)]),
       [
         '`npm start` of an unchanged checkout to `/` answering',
         'recorded',
