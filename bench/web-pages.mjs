@@ -105,7 +105,21 @@ async function timedUpload(open, start, endpointPath, file, cpu) {
   await start.click();
   const seconds = ((await confirmed) - clicked) / 1000;
   const cpuAfter = cpu();
-  return { seconds, cpu: Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]])) };
+  const used = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
+  return { seconds, clicked, cpu: used };
+}
+
+/**
+ * The row's integrity result once the page has one (verified, mismatch or unavailable) and the
+ * seconds from the click to it: when the user sees the file checked, which may be after the
+ * upload if hashing is the slower of the two. A page that never asked for the worker has none.
+ */
+async function integrityResult(page, clicked, workerRequested) {
+  if (!workerRequested) return {};
+  const done = page.locator('[data-integrity="verified"], [data-integrity="mismatch"], [data-integrity="unavailable"]');
+  await done.first().waitFor({ state: 'attached', timeout: UPLOAD_TIMEOUT_MS });
+  const integritySeconds = (performance.now() - clicked) / 1000;
+  return { integrity: await done.first().getAttribute('data-integrity'), integritySeconds };
 }
 
 /**
@@ -126,7 +140,13 @@ export async function uploadThroughApp(browser, app, file, { hashing, cpu }) {
     const start = open.page.locator('.uppy-StatusBar-actionBtn--upload');
     await start.waitFor();
     const timed = await timedUpload(open, start, '/api/uploads', file, cpu);
-    return { ...timed, workerRequests: workerRequests(), errors: open.errors };
+    const checked = await integrityResult(open.page, timed.clicked, workerRequests() > 0);
+    // Refused, the worker cannot have checked anything; loaded, it must not find a difference.
+    const expected = hashing ? 'verified' : 'unavailable';
+    if (checked.integrity && checked.integrity !== expected) {
+      throw new Error(`the row's integrity says "${checked.integrity}", not "${expected}"`);
+    }
+    return { ...timed, ...checked, workerRequests: workerRequests(), errors: open.errors };
   } finally {
     await open.context.close();
   }

@@ -29,6 +29,9 @@ function throughputRows(runs) {
         fixed(median(mine.filter((r) => !r.error).map((r) => r.seconds)), 2),
         fixed(median(mine.filter((r) => !r.error).map((r) => r.browserCpuPerGiB)), 1),
         fixed(median(mine.filter((r) => !r.error).map((r) => r.serverCpuPerGiB)), 1),
+        mine.some((r) => r.integrity)
+          ? `${[...new Set(mine.map((r) => r.integrity).filter(Boolean))].join(', ')}, after ${fixed(median(mine.map((r) => r.integritySeconds)), 2)} s`
+          : '-',
         String(mine.reduce((sum, r) => sum + (r.workerRequests ?? 0), 0)),
       ],
       median: median(speeds),
@@ -53,6 +56,7 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
       's (median)',
       'browser CPU-s/GiB (median)',
       'server CPU-s/GiB (median)',
+      'integrity shown (median s from the click)',
       'sha256 worker requests',
     ],
     [appOn, bare, appOff].map((row) => row.cells),
@@ -137,7 +141,8 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
       `Both on 127.0.0.1, same origin as their page, at the app's chunk size (${chunkSizeBytes / MiB} MiB). ` +
       'Timed from the click on the upload button to the response of the PATCH that completes the upload; signing in and adding the file are not timed. ' +
       `Each round runs app (sha256 on), bare, app (sha256 off: the request for \`*sha256-worker*\` is refused through the DevTools protocol's Fetch domain, which pauses only that request; Playwright's route() would pause every request, uploads included), each round starting one place later in that order; ${rounds} rounds (\`WEB_BENCH_ROUNDS\`), medians. MiB/s = 2^20 bytes per second. ` +
-      "CPU-s/GiB = user + system CPU seconds (reaped children included, from /proc) over the timed upload, per 2^30 bytes: browser = every process of the launched Chromium; server = the app's process group (npm, the app, its PostgreSQL) or the bare server.",
+      "CPU-s/GiB = user + system CPU seconds (reaped children included, from /proc) over the timed upload, per 2^30 bytes: browser = every process of the launched Chromium; server = the app's process group (npm, the app, its PostgreSQL) or the bare server. " +
+      'Where the page asked for the sha256 worker, it is also timed to the row showing its integrity result (a run with the worker must show verified, one without it unavailable, or it fails): the moment the user sees the file checked.',
     '',
     throughputTable,
     '',
@@ -145,7 +150,7 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
     '',
     weightTable,
     '',
-    `Start time: \`npm start\` (prestart: \`npm run build\`, i.e. incremental tsc, then \`npm run build:web\`, skipped when web/ is unchanged; then \`node ${START_NODE_FLAGS.join(' ')} dist/src/main.js\`) until \`GET /\` answers 200, polled every 50 ms. ` +
+    `Start time: \`npm start\` (prestart: \`npm run build\`, i.e. \`tsc -b\`, then \`npm run build:web\`, skipped when web/ is unchanged; then \`node ${START_NODE_FLAGS.join(' ')} dist/src/main.js\`) until \`GET /\` answers 200, polled every 50 ms. ` +
       'The first start initialises a new PostgreSQL cluster in a new DATA_DIR; the restarts reuse the same checkout and DATA_DIR, as restarting a server does. The parts are split at the lines npm prints as each script begins.',
     '',
     startTable,

@@ -20,7 +20,8 @@
 // - Each round runs app (sha256 on), bare, app (sha256 off: the request for the sha256
 //   worker's script is refused through the DevTools protocol, and the page uploads without it),
 //   WEB_BENCH_ROUNDS (3) times, each round starting one place later in that order; medians.
-//   Uploaded files are deleted after each upload, then `sync`.
+//   Uploaded files are deleted after each upload, then `sync`. With the worker, the time to the
+//   row's integrity result (verified / unavailable) is recorded too.
 // - Page weight: as test/web/uploader.e2e-spec.ts counts it, up to a signed-in uploader.
 // - Start time: the app is stopped and `npm start` run WEB_BENCH_START_RUNS (2) times more with
 //   the same checkout (built, web/dist current) and DATA_DIR, as a restart does.
