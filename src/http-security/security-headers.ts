@@ -6,12 +6,14 @@ import helmet, { strictTransportSecurity } from 'helmet';
  * web uploader: React, Vite and Uppy; the admin app: react-admin and MUI): scripts only from
  * this origin, styles from it and inline (Uppy and MUI inject <style> elements at run time),
  * images also as data: and blob: URLs (previews, thumbnails), workers from blob: (Uppy's), and
- * no framing, plugins or foreign <base>. 'self' in connect-src covers this origin's WebSocket
+ * no framing, plugins or foreign <base>. 'wasm-unsafe-eval' lets the page compile WebAssembly
+ * (the in-browser sha256 of uploads runs on it) and nothing else: JavaScript eval stays refused.
+ * 'self' in connect-src covers this origin's WebSocket
  * (ws:/wss:) in current browsers, so GraphQL subscriptions need nothing more.
  */
 const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
+  scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
   fontSrc: ["'self'", 'data:'],

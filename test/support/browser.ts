@@ -187,3 +187,12 @@ export function focusedName(page: Page): Promise<string> {
     return text.trim();
   })()`);
 }
+
+/** Screenshots of the page as it is: at its width, then 360 px wide (`<name>-360px`), then back. */
+export async function screenshotAtBothWidths(open: WatchedPage, name: string): Promise<void> {
+  const viewport = open.page.viewportSize();
+  await open.screenshot(name);
+  await open.page.setViewportSize({ width: 360, height: 800 });
+  await open.screenshot(`${name}-360px`);
+  if (viewport) await open.page.setViewportSize(viewport);
+}

@@ -57,7 +57,7 @@ describe('signing in', () => {
 });
 
 describe('uploading', () => {
-  it('uploads two real samples into the sandbox starter dataset, each row reaching "imported"', async () => {
+  it('uploads two real samples into the sandbox starter dataset, each row reaching "imported" and "verified"', async () => {
     const open = await suite.open();
     const { page } = open;
     await page.goto('/');
@@ -78,6 +78,8 @@ describe('uploading', () => {
 
     for (const name of ['cells-uint8.tiff', 'labels.png']) {
       await waitForPhase(page, name, 'imported');
+      // The browser's sha256 of the file matched the server's.
+      await page.locator(`.row[data-file="${name}"] [data-integrity="verified"]`).waitFor();
     }
     await waitForText(page.locator('[role=status][aria-live=polite]'), /labels\.png: Imported/);
     await open.screenshot('imported');

@@ -150,12 +150,17 @@ export function useFileRows(uppy: UploaderUppy) {
       const phase: Phase = status && REFUSALS.includes(status) ? 'refused' : 'failed';
       update(file, (row) => ({ ...row, phase, message: uploadErrorMessage(error) }));
     };
-    const onRetried = () =>
+    // Only the files retried: a file resumed from the "Unfinished uploads" panel is one too.
+    const onRetried = (retried: UploaderFile | UploaderFile[]) => {
+      const ids = new Set([retried].flat().map((file) => file.id));
       setRows((current) =>
         current.map((row) =>
-          row.phase === 'failed' && !row.job ? { ...row, phase: 'uploading', message: undefined } : row,
+          row.phase === 'failed' && !row.job && ids.has(row.fileId)
+            ? { ...row, phase: 'uploading', message: undefined }
+            : row,
         ),
       );
+    };
 
     // Catches up with Uppy's state: at mount, after Golden Retriever restored files, and when an
     // upload round ends (a success may have been reported before this hook listened).

@@ -1,3 +1,5 @@
+import { describeIntegrity, IntegrityNote } from '../integrity/integrity-note.js';
+import type { Integrity } from '../integrity/use-integrity.js';
 import type { FileRow, Phase } from './file-rows.js';
 
 const LABEL: Record<Phase, string> = {
@@ -25,10 +27,13 @@ export function StatusList({
   rows,
   onRetry,
   onCancel,
+  integrity = {},
 }: {
   rows: FileRow[];
   onRetry: (row: FileRow) => void;
   onCancel: (row: FileRow) => void;
+  /** Each file's end-to-end check, by file id. */
+  integrity?: Record<string, Integrity>;
 }) {
   const announcements = rows.filter((row) => row.phase !== 'uploading' && row.phase !== 'waiting');
   return (
@@ -59,13 +64,16 @@ export function StatusList({
                   </button>
                 )}
               </span>
+              <IntegrityNote integrity={integrity[row.fileId]} />
             </li>
           ))}
         </ul>
       )}
       <div className="visually-hidden" role="status" aria-live="polite">
         {announcements.map((row) => (
-          <p key={row.fileId}>{`${row.name}: ${describe(row)}`}</p>
+          <p key={row.fileId}>
+            {`${row.name}: ${describe(row)}`} {describeIntegrity(integrity[row.fileId])}
+          </p>
         ))}
       </div>
     </section>

@@ -6,20 +6,10 @@ import { graphql } from '../api/graphql.js';
 import { UPLOADER_SETTINGS, type ImportTarget, type UploaderSettings } from '../api/operations.js';
 import { ErrorWithRetry } from '../targets/target-picker.js';
 import { applySettings, type UploaderUppy } from './create-uppy.js';
+import { formatBytes } from './format-bytes.js';
 
 /** How often the page asks for the admin's restrictions again, besides when the tab gets focus. */
 const SETTINGS_REFRESH_MS = 60_000;
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /**
  * The files to upload: Uppy's Dashboard inline, restricted as the server's uploaderSettings

@@ -4,6 +4,8 @@ import type { ImportTarget } from '../api/operations.js';
 import { StatusList } from '../status/status-list.js';
 import { useFileRows } from '../status/file-rows.js';
 import { TargetPicker } from '../targets/target-picker.js';
+import { useIntegrity } from '../integrity/use-integrity.js';
+import { UnfinishedPanel } from '../unfinished/unfinished-panel.js';
 import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
 import { UploadPanel } from './upload-panel.js';
 
@@ -33,14 +35,21 @@ export default function UploaderPage() {
   const [notes, setNotes] = useState<string[]>([]);
   notesListener = (note) => setNotes((current) => [...current, note].slice(-MAX_NOTES));
   const { rows, retry, cancel } = useFileRows(uppy);
+  const integrity = useIntegrity(uppy);
   const onTarget = useCallback((next: ImportTarget | undefined) => setTarget(next), []);
   useEffect(() => sessionStore.guardSignOut(() => stopUploadsForSignOut(uppy)), [uppy]);
 
   return (
     <div className="uploader">
+      <UnfinishedPanel uppy={uppy} />
       <TargetPicker onChange={onTarget} />
       <UploadPanel uppy={uppy} target={target} notes={notes} />
-      <StatusList rows={rows} onRetry={(row) => void retry(row)} onCancel={(row) => void cancel(row)} />
+      <StatusList
+        rows={rows}
+        integrity={integrity}
+        onRetry={(row) => void retry(row)}
+        onCancel={(row) => void cancel(row)}
+      />
     </div>
   );
 }

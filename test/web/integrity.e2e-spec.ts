@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { accessToken, graphql } from '../support/clients.js';
+import { sha256 } from '../support/tus.js';
+import {
+  browserSuite,
+  screenshotAtBothWidths,
+  noiseTiff,
+  signedInAtStarterDataset,
+  uppyFileInput,
+  waitForPhase,
+} from '../support/browser.js';
+import { ADMIN } from '../support/test-app.js';
+
+/**
+ * End-to-end integrity in a real Chromium against the real app: the page's sha256 of each file
+ * (computed in a worker) against the server's, a file changed on its way, and a browser where
+ * the worker cannot run.
+ */
+
+const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
+
+const suite = browserSuite();
+
+/** The admin's uploads of `fileName`, as the API lists them. */
+async function uploadsNamed(fileName: string) {
+  const token = await accessToken(suite.server.url);
+  const result = await graphql<{ uploads: { id: string; fileName: string; sha256: string | null }[] }>(
+    suite.server.url,
+    token,
+    '{ uploads { id fileName sha256 } }',
+  );
+  return result.data!.uploads.filter((upload) => upload.fileName === fileName);
+}
+
+describe('integrity', () => {
+  it('shows a loud mismatch, with what to do, when the file’s bytes were changed on the way to the server', async () => {
+    const open = await signedInAtStarterDataset(suite, ADMIN.username, ADMIN.password);
+    const { page } = open;
+    const { path, data } = await noiseTiff('changed-in-transit.tif', 64);
+    // A faulty proxy between the browser and the server: it flips one byte of the image data
+    // in the PATCH that carries the file (one PATCH: the file is far smaller than a chunk).
+    const changed = Buffer.from(data);
+    changed[1000] ^= 0xff;
+    let patches = 0;
+    await page.route('**/api/uploads/*', async (route) => {
+      const request = route.request();
+      if (request.method() !== 'PATCH') return route.continue();
+      patches += 1;
+      expect(request.headers()['upload-offset']).toBe('0');
+      await route.continue({ postData: changed });
+    });
+
+    await uppyFileInput(page).setInputFiles(path);
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    const alert = page.locator('.row[data-file="changed-in-transit.tif"] [data-integrity="mismatch"]');
+    await alert.waitFor({ timeout: 45_000 });
+    expect(await alert.getAttribute('role')).toBe('alert');
+    expect(await alert.textContent()).toMatch(/Damaged in transit.*delete it in OMERO, then upload the file again/);
+    expect(patches).toBe(1);
+    // The server hashed what it received: the changed bytes, not the file.
+    const [upload] = await uploadsNamed('changed-in-transit.tif');
+    expect(upload.sha256).toBe(sha256(changed));
+    expect(upload.sha256).not.toBe(sha256(data));
+    await screenshotAtBothWidths(open, 'integrity-mismatch');
+    open.expectNoErrors();
+  }, 90_000);
+
+  it('uploads and imports as usual, saying the file could not be checked, when the hashing worker cannot load', async () => {
+    const open = await signedInAtStarterDataset(suite, ADMIN.username, ADMIN.password);
+    const { page } = open;
+    let blocked = 0;
+    await page.route(/sha256-worker/, (route) => {
+      blocked += 1;
+      return route.abort();
+    });
+    await uppyFileInput(page).setInputFiles(join(SAMPLES, 'labels.png'));
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    await waitForPhase(page, 'labels.png', 'imported');
+    const note = page.locator('.row[data-file="labels.png"] [data-integrity="unavailable"]');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/Not checked: this browser could not compute/);
+    expect(blocked).toBeGreaterThan(0);
+    await open.screenshot('integrity-unavailable');
+    // Only the blocked load itself is reported by the browser.
+    open.expectNoErrors(/ERR_FAILED|sha256-worker/);
+  }, 90_000);
+});

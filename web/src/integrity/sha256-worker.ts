@@ -1,0 +1,37 @@
+import { createSHA256 } from 'hash-wasm';
+
+/**
+ * The sha256 of a file's first `end` bytes, computed off the page's thread so that hashing
+ * never slows the page or the upload it runs beside. The file is read in slices: only one is
+ * ever in memory, whatever the file's size. hash-wasm (WebAssembly) measured about 2.5 times
+ * faster in Chromium than a JavaScript sha256.
+ */
+const SLICE_BYTES = 8 * 1024 * 1024;
+
+export interface HashRequest {
+  blob: Blob;
+  /** How many bytes from the start to hash: the whole file, or what the server already holds. */
+  end: number;
+}
+export type HashReply = { sha256: string } | { error: string };
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<HashRequest>) => void) | null;
+  postMessage(reply: HashReply): void;
+};
+
+scope.onmessage = ({ data: { blob, end } }) => {
+  void (async () => {
+    try {
+      const hasher = await createSHA256();
+      hasher.init();
+      for (let offset = 0; offset < end; offset += SLICE_BYTES) {
+        const slice = blob.slice(offset, Math.min(end, offset + SLICE_BYTES));
+        hasher.update(new Uint8Array(await slice.arrayBuffer()));
+      }
+      scope.postMessage({ sha256: hasher.digest('hex') });
+    } catch (error) {
+      scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    }
+  })();
+};
