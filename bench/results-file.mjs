@@ -9,6 +9,17 @@ export const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'RESUL
 
 export const verdict = (ok) => (ok ? 'met' : 'not met');
 
+/** The median of the finite values, NaN if there is none. */
+export const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** `value` with `digits` decimals, "n/a" when it is not a number (a failed run). */
+export const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
 /** The first line of a section: when, by which command, on what machine. */
 export function measuredOn(command) {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';

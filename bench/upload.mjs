@@ -31,16 +31,35 @@
 //
 // Results go to stdout and to the "## Upload" section of bench/RESULTS.md (other sections kept).
 // Exit code 0 when every run completed, whatever the numbers; 1 if a run failed; 2 on timeout.
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
-import { markdownTable as table, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
+import {
+  CLK_TCK,
+  postgresTree,
+  procStat,
+  spawnServer,
+  startBare,
+  statusMiB,
+  stopAll,
+  stopServer,
+  STOP_TIMEOUT_MS,
+  waitUntilReady,
+} from './server-processes.mjs';
+import {
+  fixed,
+  markdownTable as table,
+  measuredOn,
+  median,
+  RESULTS_FILE,
+  verdict,
+  writeResultsSection,
+} from './results-file.mjs';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -72,23 +91,11 @@ const TARGET_CPU_PER_GIB = 3.5;
 const TARGET_RSS_SPREAD = 0.1;
 const TARGET_RSS_MIB = 200;
 
-// The embedded PostgreSQL initialises a new cluster on each start, which takes a while.
-const START_TIMEOUT_MS = 180_000;
-// The app stops its database too on SIGTERM.
-const STOP_TIMEOUT_MS = 60_000;
 // Idle time on a socket, not the duration of a request.
 const REQUEST_TIMEOUT_MS = 120_000;
 const OVERALL_TIMEOUT_MS = 60 * 60_000;
 // Work a server finishes just after its last response (closing files, a commit) still counts.
 const SETTLE_MS = 300;
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 // Little-endian TIFF magic, which the app's content check accepts; the rest is incompressible.
 // Allocated once at the largest chunk size used; every PATCH sends a subarray of it.
@@ -105,53 +112,9 @@ class HttpError extends Error {
 
 // ---------------------------------------------------------------- /proc
 
-function procStat(pid) {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may contain spaces and parentheses; the fields after it do not.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const at = (field) => Number(fields[field - 3]);
-  return { ppid: at(4), utime: at(14), stime: at(15), cutime: at(16), cstime: at(17) };
-}
-
 function cpuSeconds(pid) {
   const { utime, stime } = procStat(pid);
   return { user: utime / CLK_TCK, system: stime / CLK_TCK };
-}
-
-function statusMiB(pid, field) {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-function listProcesses() {
-  const processes = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      processes.push({ pid: Number(name), cmdline, ...procStat(name) });
-    } catch {
-      // Gone since readdir.
-    }
-  }
-  return processes;
-}
-
-// The postmaster names DATA_DIR on its command line; its children rename themselves, so they
-// are found through their parent.
-function postgresTree(dataDir) {
-  const processes = listProcesses();
-  const tree = new Map(processes.filter((p) => p.cmdline.includes(dataDir)).map((p) => [p.pid, p]));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of processes) {
-      if (!tree.has(p.pid) && tree.has(p.ppid)) {
-        tree.set(p.pid, p);
-        grew = true;
-      }
-    }
-  }
-  return [...tree.values()];
 }
 
 // Children that exited were reaped by a live member, whose cutime/cstime now holds their CPU.
@@ -228,58 +191,6 @@ async function uploadOne(server, agent, size, chunkBytes, fileName) {
 
 // ---------------------------------------------------------------- servers
 
-const running = new Set();
-
-function spawnServer(kind, args, env, root) {
-  // Once the benchmark is stopping, a run still in progress must not leave a new server behind.
-  if (stopping) throw new Error('the benchmark is stopping');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const server = { kind, child, pid: child.pid, root, output: '', readyUrl: undefined };
-  // Drain both pipes (a full pipe would stall the server) and keep the tail for error messages.
-  const keep = (text) => {
-    server.output = (server.output + text).slice(-16 * 1024);
-  };
-  child.stdout.setEncoding('utf8').on('data', (text) => {
-    keep(text);
-    const ready = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output);
-    if (ready && /is ready/.test(server.output)) server.readyUrl ??= ready[1];
-  });
-  child.stderr.setEncoding('utf8').on('data', keep);
-  server.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  running.add(server);
-  return server;
-}
-
-async function waitUntilReady(server, probe) {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`${server.kind} server exited while starting:\n${server.output}`);
-    }
-    if (await probe()) {
-      server.startRssMiB = statusMiB(server.pid, 'VmRSS');
-      return;
-    }
-    await sleep(200);
-  }
-  throw new Error(`${server.kind} server not ready after ${START_TIMEOUT_MS / 1000} s:\n${server.output}`);
-}
-
-async function startBare() {
-  const root = mkdtempSync(join(os.tmpdir(), 'bench-bare-'));
-  const directory = join(root, 'files');
-  mkdirSync(directory);
-  const server = spawnServer(
-    'bare',
-    [join(ROOT, 'bench', 'bare-tus-server.mjs')],
-    { ...process.env, PORT: '0', UPLOAD_DIR: directory },
-    root,
-  );
-  await waitUntilReady(server, async () => Boolean(server.readyUrl));
-  server.endpoint = `${server.readyUrl}/files`;
-  return server;
-}
-
 async function startApp() {
   const { root, dataDir, url, env, credentials } = await prepareApp('bench-app-');
   const server = spawnServer('app', [...START_NODE_FLAGS, join(ROOT, 'dist', 'src', 'main.js')], env, root);
@@ -297,51 +208,6 @@ async function startApp() {
   server.token = await signIn(url, credentials);
   server.endpoint = `${url}/api/uploads`;
   return server;
-}
-
-function killPostgres(server, signal) {
-  if (!server.dataDir) return;
-  for (const p of postgresTree(server.dataDir)) {
-    try {
-      process.kill(p.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function stopServer(server) {
-  if (!running.has(server)) return;
-  running.delete(server);
-  const timeout = (ms) => sleep(ms).then(() => 'timeout');
-  if (server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-    if ((await Promise.race([server.exited, timeout(STOP_TIMEOUT_MS)])) === 'timeout') {
-      console.error(
-        `${server.kind} server (pid ${server.pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s; killing it`,
-      );
-      server.child.kill('SIGKILL');
-      await Promise.race([server.exited, timeout(5_000)]);
-    }
-  }
-  // A database the app did not stop would hold its files (and a port) after we are gone.
-  if (server.dataDir && postgresTree(server.dataDir).length > 0) {
-    killPostgres(server, 'SIGTERM');
-    for (let i = 0; i < 50 && postgresTree(server.dataDir).length > 0; i++) await sleep(200);
-    killPostgres(server, 'SIGKILL');
-  }
-  rmSync(server.root, { recursive: true, force: true });
-  try {
-    execFileSync('sync', { timeout: 120_000 });
-  } catch {
-    // Only a fairness measure.
-  }
-}
-
-let stopping = false;
-async function stopAll() {
-  stopping = true;
-  await Promise.allSettled([...running].map(stopServer));
 }
 
 // ---------------------------------------------------------------- measurements
@@ -405,14 +271,6 @@ async function measure(kind, workload) {
 }
 
 // ---------------------------------------------------------------- report
-
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
-  if (sorted.length === 0) return NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 // Medians over the successful runs; `runs` keeps every run, failed ones included.
 function medians(runs) {
