@@ -54,8 +54,11 @@ async function buildIfChanged(name) {
     console.log(`${name}: unchanged since the last build, not rebuilt`);
     return;
   }
+  // Always a production build, also when run from a test process (Jest sets NODE_ENV=test,
+  // which would give React's development build and `import.meta.env.DEV`).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
-  await build({ configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(appDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
   await writeFile(stampFile, `${wanted}\n`);
   console.log(`${name}: built into ${relative(rootDir, outDir)}/`);
 }
