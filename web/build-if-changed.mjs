@@ -5,7 +5,7 @@
 // Vite and every bundled package. The admin app imports the web app's session and GraphQL
 // client, so web/src counts among its sources.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,10 +13,12 @@ const rootDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const SKIPPED = new Set(['dist', 'node_modules']);
 const APPS = {
   web: { dir: 'web', sources: ['web'] },
-  admin: { dir: 'admin', sources: ['admin', 'web/src'] },
+  // The admin app's Vite config extends the web app's.
+  admin: { dir: 'admin', sources: ['admin', 'web/src', 'web/vite.config.ts'] },
 };
 
 async function sourceFiles(dir) {
+  if ((await stat(dir)).isFile()) return [dir];
   const entries = await readdir(dir, { withFileTypes: true });
   const files = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
