@@ -5,7 +5,7 @@ import { DataTable, List, useRecordContext } from 'react-admin';
 import { BytesField } from '../lists/bytes-field.js';
 import { BulkActionButton } from '../lists/bulk-action.js';
 import { fileFilters } from '../lists/file-filters.js';
-import { ListEmpty, ListError } from '../lists/list-states.js';
+import { ListEmpty, ListError, ListNoMatch } from '../lists/list-states.js';
 import { OwnerField } from '../lists/owner-field.js';
 import { StatusChip } from '../lists/status-chip.js';
 import { TimeField } from '../lists/time-field.js';
@@ -77,7 +77,7 @@ export default function JobList() {
         </ListEmpty>
       }
     >
-      <DataTable rowClick="show" bulkActionButtons={<BulkActions />}>
+      <DataTable rowClick="show" bulkActionButtons={<BulkActions />} empty={<ListNoMatch what="import jobs" />}>
         <DataTable.Col source="fileName" label="File">
           <FileCell narrow={narrow} />
         </DataTable.Col>

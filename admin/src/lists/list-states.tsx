@@ -35,3 +35,16 @@ export function ListError({ what }: { what: string }) {
     </Box>
   );
 }
+
+/** Filters that match nothing: say so, and offer the way back to the whole list. */
+export function ListNoMatch({ what }: { what: string }) {
+  const { setFilters } = useListContext();
+  return (
+    <Box role="status" sx={{ p: 2, display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+      <Typography>No {what} match these filters.</Typography>
+      <Button variant="outlined" size="small" onClick={() => setFilters({}, [])}>
+        Clear the filters
+      </Button>
+    </Box>
+  );
+}

@@ -6,7 +6,7 @@ import { formatBytes } from '../../../web/src/format/units.js';
 import { BulkActionButton } from '../lists/bulk-action.js';
 import { BytesField } from '../lists/bytes-field.js';
 import { fileFilters } from '../lists/file-filters.js';
-import { ListEmpty, ListError } from '../lists/list-states.js';
+import { ListEmpty, ListError, ListNoMatch } from '../lists/list-states.js';
 import { OwnerField } from '../lists/owner-field.js';
 import { StatusChip } from '../lists/status-chip.js';
 import { TimeField } from '../lists/time-field.js';
@@ -98,7 +98,7 @@ export default function UploadList() {
         </ListEmpty>
       }
     >
-      <DataTable rowClick={false} bulkActionButtons={<BulkActions />}>
+      <DataTable rowClick={false} bulkActionButtons={<BulkActions />} empty={<ListNoMatch what="uploads" />}>
         <DataTable.Col source="fileName" label="File">
           <FileCell narrow={narrow} />
         </DataTable.Col>
