@@ -20,12 +20,12 @@ export function TargetField() {
   const job = useRecordContext<Pick<ImportJob, 'targetType' | 'targetId' | 'groupId'>>();
   if (!job?.targetType) return <span>—</span>;
   return (
-    <span>
+    <Typography component="span" variant="body2">
       {job.targetType === 'SCREEN' ? 'Screen' : 'Dataset'} {job.targetId}
       <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
         group {job.groupId}
       </Typography>
-    </span>
+    </Typography>
   );
 }
 
@@ -47,7 +47,7 @@ function FileCell({ narrow }: { narrow: boolean }) {
       <span style={{ overflowWrap: 'anywhere' }}>{job.fileName}</span>
       {narrow && (
         <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
-          <OwnerField /> · <TimeField source="createdAt" />
+          <OwnerField /> · <TimeField source="createdAt" variant="inherit" />
         </Typography>
       )}
     </span>

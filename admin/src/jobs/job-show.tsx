@@ -1,16 +1,7 @@
 import CancelIcon from '@mui/icons-material/Cancel';
 import ReplayIcon from '@mui/icons-material/Replay';
 import { Alert, Box, Button, Stack, Typography } from '@mui/material';
-import {
-  Labeled,
-  ListButton,
-  NumberField,
-  Show,
-  SimpleShowLayout,
-  TextField,
-  TopToolbar,
-  useRecordContext,
-} from 'react-admin';
+import { Labeled, ListButton, NumberField, Show, TextField, TopToolbar, useRecordContext } from 'react-admin';
 import { useBulkAction } from '../lists/bulk-action.js';
 import { BytesField } from '../lists/bytes-field.js';
 import { OwnerField } from '../lists/owner-field.js';
@@ -105,15 +96,17 @@ export default function JobShow() {
   useLiveResource('jobs', IMPORT_JOB_UPDATED);
   return (
     <Show resource="jobs" actions={<JobActions />} title={<JobTitle />}>
-      <SimpleShowLayout
+      <Box
         sx={{
           display: 'grid',
           gridTemplateColumns: { xs: '1fr', sm: 'repeat(2, 1fr)', md: 'repeat(4, 1fr)' },
-          gap: 1,
-          '& > .ra-field-fileName': { gridColumn: '1 / -1' },
+          gap: 2,
+          p: 2,
         }}
       >
-        <TextField source="fileName" label="File" sx={{ overflowWrap: 'anywhere' }} />
+        <Labeled label="File" sx={{ gridColumn: '1 / -1' }}>
+          <TextField source="fileName" sx={{ overflowWrap: 'anywhere' }} />
+        </Labeled>
         <Labeled label="Status">
           <StatusChip labels={JOB_STATUS} />
         </Labeled>
@@ -126,7 +119,6 @@ export default function JobShow() {
         <Labeled label="Size">
           <BytesField source="sizeBytes" />
         </Labeled>
-        <NumberField source="attempts" label="Attempts in this run" />
         <Labeled label="Created">
           <TimeField source="createdAt" />
         </Labeled>
@@ -136,9 +128,20 @@ export default function JobShow() {
         <Labeled label="Finished">
           <TimeField source="finishedAt" emptyText="not yet" />
         </Labeled>
-        <TextField source="uploadId" label="Upload" emptyText="a server file" />
-        <NumberField source="omeroImageIds.length" label="Images created" />
-      </SimpleShowLayout>
+        <Labeled label="Attempts in this run">
+          <NumberField source="attempts" />
+        </Labeled>
+        <Labeled label="Images created">
+          <NumberField source="omeroImageIds.length" />
+        </Labeled>
+        <Labeled label="Upload id" sx={{ gridColumn: { md: 'span 3' } }}>
+          <TextField
+            source="uploadId"
+            emptyText="none: a file of the import folder"
+            sx={{ overflowWrap: 'anywhere' }}
+          />
+        </Labeled>
+      </Box>
       <Box sx={{ px: 2, pb: 2 }}>
         <Diagnosis />
       </Box>

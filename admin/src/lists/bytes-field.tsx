@@ -1,3 +1,4 @@
+import { Typography } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { formatBytes } from '../../../web/src/format/units.js';
 
@@ -5,5 +6,9 @@ import { formatBytes } from '../../../web/src/format/units.js';
 export function BytesField({ source }: { source: string; label?: string }) {
   const record = useRecordContext<Record<string, number | null>>();
   const value = record?.[source];
-  return <span>{typeof value === 'number' ? formatBytes(value) : '—'}</span>;
+  return (
+    <Typography component="span" variant="body2">
+      {typeof value === 'number' ? formatBytes(value) : '—'}
+    </Typography>
+  );
 }

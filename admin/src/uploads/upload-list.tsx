@@ -56,8 +56,13 @@ function FileCell({ narrow }: { narrow: boolean }) {
         </Typography>
       )}
       {narrow && (
+        <Box component="span" sx={{ display: 'block', maxWidth: 200 }}>
+          <ProgressField />
+        </Box>
+      )}
+      {narrow && (
         <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
-          <OwnerField /> · <TimeField source="createdAt" />
+          <OwnerField /> · <TimeField source="createdAt" variant="inherit" />
         </Typography>
       )}
     </span>
@@ -105,9 +110,11 @@ export default function UploadList() {
         <DataTable.Col source="status" label="Status">
           <StatusChip labels={UPLOAD_STATUS} />
         </DataTable.Col>
-        <DataTable.Col source="sizeBytes" label="Size or progress">
-          <ProgressField />
-        </DataTable.Col>
+        {!narrow && (
+          <DataTable.Col source="sizeBytes" label="Size or progress">
+            <ProgressField />
+          </DataTable.Col>
+        )}
         {!narrow && (
           <DataTable.Col source="ownerId" label="User" disableSort>
             <OwnerField />
