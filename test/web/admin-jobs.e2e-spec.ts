@@ -214,7 +214,9 @@ describe('import jobs', () => {
   it('shows a failed job’s error and what the importer said', async () => {
     const open = await signedInAdminPage(suite, '/admin/jobs', ADMIN.username, ADMIN.password);
     const { page } = open;
-    await row(open, 'alice-broken.tif').getByText('alice-broken.tif').click();
+    // From the keyboard: the file name is a link to the job's page.
+    await row(open, 'alice-broken.tif').getByRole('link', { name: 'alice-broken.tif' }).focus();
+    await page.keyboard.press('Enter');
     const job = (await jobOf(aliceBroken))!;
     const error = page.getByRole('alert', { name: 'Error' });
     await error.waitFor();

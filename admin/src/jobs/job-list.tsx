@@ -1,7 +1,7 @@
 import CancelIcon from '@mui/icons-material/Cancel';
 import ReplayIcon from '@mui/icons-material/Replay';
 import { Typography, useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, List, useRecordContext } from 'react-admin';
+import { DataTable, Link, List, useCreatePath, useRecordContext } from 'react-admin';
 import { BytesField } from '../lists/bytes-field.js';
 import { BulkActionButton } from '../lists/bulk-action.js';
 import { fileFilters } from '../lists/file-filters.js';
@@ -38,13 +38,23 @@ function BulkActions() {
   );
 }
 
-/** On a phone the owner and creation time go under the file name instead of into columns. */
+/**
+ * The file name links to the job's page (the whole row does too, for the mouse; the link is what
+ * the keyboard reaches). On a phone the owner and creation time go under it instead of into columns.
+ */
 function FileCell({ narrow }: { narrow: boolean }) {
   const job = useRecordContext<ImportJob>();
+  const createPath = useCreatePath();
   if (!job) return null;
   return (
     <span>
-      <span style={{ overflowWrap: 'anywhere' }}>{job.fileName}</span>
+      <Link
+        to={createPath({ resource: 'jobs', type: 'show', id: job.id })}
+        onClick={(event: { stopPropagation(): void }) => event.stopPropagation()}
+        sx={{ overflowWrap: 'anywhere' }}
+      >
+        {job.fileName}
+      </Link>
       {narrow && (
         <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
           <OwnerField /> · <TimeField source="createdAt" variant="inherit" />

@@ -14,7 +14,16 @@ export function StatusChip({ labels }: { labels: Record<string, StatusLabel> }) 
   const record = useRecordContext<{ status: string }>();
   if (!record) return null;
   const { label, color } = labels[record.status] ?? { label: record.status, color: 'default' };
-  return <Chip size="small" variant="outlined" label={label} color={color} data-status={record.status} />;
+  return (
+    <Chip
+      size="small"
+      variant="outlined"
+      label={label}
+      color={color}
+      data-status={record.status}
+      sx={{ alignSelf: 'flex-start' }}
+    />
+  );
 }
 
 /** The statuses as SelectArrayInput choices, in the order `labels` lists them. */
