@@ -252,6 +252,10 @@ describe('uploads', () => {
     expect(await one.textContent()).toMatch(/Uploading.*alice/);
     expect(await row(open, 'bob-cells.tiff').textContent()).toMatch(/Imported/);
     await screenshotAtBothWidths(open, 'admin-uploads');
+    // More bytes arrive: the open page shows the new progress without a reload.
+    const data = tiffLike(100 * 1024);
+    expect((await client.patch(ids[0], 40 * 1024, data.subarray(40 * 1024, 70 * 1024))).status).toBe(204);
+    await one.getByText('70 KiB of 100 KiB (70 %)').waitFor();
 
     await one.getByRole('checkbox').check();
     await row(open, 'half-two.tif').getByRole('checkbox').check();
