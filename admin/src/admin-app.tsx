@@ -1,4 +1,6 @@
+import CloudUploadIcon from '@mui/icons-material/CloudUpload';
 import FlagIcon from '@mui/icons-material/Flag';
+import ImportExportIcon from '@mui/icons-material/ImportExport';
 import TuneIcon from '@mui/icons-material/Tune';
 import { lazy, type ReactNode } from 'react';
 import { Admin, Layout, Menu, Resource } from 'react-admin';
@@ -7,16 +9,25 @@ import { authProvider } from './auth/auth-provider.js';
 import { graphqlDataProvider, withServerValidation } from './provider/data-provider.js';
 import { flagsResource } from './flags/flags-resource.js';
 import { SETTINGS_ID, settingsResource } from './settings/settings-resource.js';
+import { jobsResource } from './jobs/jobs-resource.js';
+import { ownersResource } from './lists/owners-resource.js';
+import { uploadsResource } from './uploads/uploads-resource.js';
 
 // Each page is its own chunk, loaded when first visited.
 const FlagList = lazy(() => import('./flags/flag-list.js'));
 const SettingsEdit = lazy(() => import('./settings/settings-edit.js'));
+const JobList = lazy(() => import('./jobs/job-list.js'));
+const JobShow = lazy(() => import('./jobs/job-show.js'));
+const UploadList = lazy(() => import('./uploads/upload-list.js'));
 
 /** One provider for every resource: a spec per resource, decorated once. */
 const dataProvider = withServerValidation(
   graphqlDataProvider({
     flags: flagsResource,
     settings: settingsResource,
+    jobs: jobsResource,
+    uploads: uploadsResource,
+    owners: ownersResource,
   }),
 );
 
@@ -25,6 +36,8 @@ function AdminMenu() {
     <Menu>
       <Menu.Item to="/flags" primaryText="Feature flags" leftIcon={<FlagIcon />} />
       <Menu.Item to={`/settings/${SETTINGS_ID}`} primaryText="Uploader settings" leftIcon={<TuneIcon />} />
+      <Menu.Item to="/jobs" primaryText="Import jobs" leftIcon={<ImportExportIcon />} />
+      <Menu.Item to="/uploads" primaryText="Uploads" leftIcon={<CloudUploadIcon />} />
     </Menu>
   );
 }
@@ -51,6 +64,15 @@ export default function AdminApp() {
       >
         <Resource name="flags" list={FlagList} options={{ label: 'Feature flags' }} recordRepresentation="key" />
         <Resource name="settings" edit={SettingsEdit} options={{ label: 'Uploader settings' }} />
+        <Resource
+          name="jobs"
+          list={JobList}
+          show={JobShow}
+          options={{ label: 'Import jobs' }}
+          recordRepresentation="fileName"
+        />
+        <Resource name="uploads" list={UploadList} options={{ label: 'Uploads' }} recordRepresentation="fileName" />
+        <Resource name="owners" recordRepresentation="username" />
       </Admin>
     </BrowserRouter>
   );

@@ -1,6 +1,6 @@
 import { HttpError, type DataProvider, type GetListParams, type Identifier, type RaRecord } from 'react-admin';
 import { GraphqlError } from '../../../web/src/api/graphql.js';
-import type { ResourceSpec } from './resource-spec.js';
+import type { BulkResult, ResourceSpec } from './resource-spec.js';
 
 class Unsupported extends Error {
   constructor(resource: string, what: string) {
@@ -32,6 +32,12 @@ function pageOf(records: RaRecord[], { filter, sort, pagination }: GetListParams
   const { page, perPage } = pagination ?? { page: 1, perPage: kept.length };
   return { data: kept.slice((page - 1) * perPage, page * perPage), total: kept.length };
 }
+
+/** The provider's method for a spec's `actions`: `{ data }` says, id by id, what was done. */
+export type BulkMethod = (
+  resource: string,
+  params: { action: string; ids: Identifier[] },
+) => Promise<{ data: BulkResult[] }>;
 
 /**
  * react-admin's data provider over our GraphQL operations, for every resource in `specs`.
@@ -65,7 +71,10 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
       throw new Unsupported(resource, 'list');
     },
     getOne: async (resource, { id }) => ({ data: await one(resource, id) }),
-    getMany: async (resource, { ids }) => ({ data: await Promise.all(ids.map((id) => one(resource, id))) }),
+    getMany: async (resource, { ids }) => {
+      const { many } = spec(resource);
+      return { data: many ? await many(ids) : await Promise.all(ids.map((id) => one(resource, id))) };
+    },
     getManyReference: async (resource, params) => {
       const { target, id, filter } = params;
       return provider.getList(resource, { ...params, filter: { ...filter, [target]: id } });
@@ -84,6 +93,11 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
       const remove = need(resource, 'delete', 'delete');
       for (const id of ids) await remove(id);
       return { data: ids };
+    },
+    bulk: async (resource: string, { action, ids }: { action: string; ids: Identifier[] }) => {
+      const run = spec(resource).actions?.[action];
+      if (!run) throw new Unsupported(resource, action);
+      return { data: await run(ids) };
     },
   } as DataProvider;
   return provider;

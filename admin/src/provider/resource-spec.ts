@@ -18,10 +18,25 @@ export interface ResourceSpec<R extends RaRecord = RaRecord> {
   page?(params: GetListParams): Promise<{ data: R[]; total: number }>;
   /** One record; without it, found in `all`. */
   one?(id: Identifier): Promise<R>;
+  /** Several records in one request (react-admin's getMany, e.g. a page's owners); else `one` each. */
+  many?(ids: Identifier[]): Promise<R[]>;
+  /**
+   * Named actions on several records at once (retry, cancel), each answered id by id: the
+   * provider's `bulk(resource, { action, ids })`, which pages call through useDataProvider.
+   */
+  actions?: Record<string, (ids: Identifier[]) => Promise<BulkResult[]>>;
   /** Saves `data` (the whole form) over `previous`; returns the record as the server now has it. */
   update?(id: Identifier, data: Partial<R>, previous: R): Promise<R>;
   create?(data: Partial<R>): Promise<R>;
   delete?(id: Identifier): Promise<R>;
+}
+
+/** What a bulk action did for one id, as the server's BulkResult says. */
+export interface BulkResult {
+  id: string;
+  ok: boolean;
+  code?: string | null;
+  message?: string | null;
 }
 
 /** The fields of `data` whose values differ from `previous` (arrays compared by their items). */

@@ -1,0 +1,22 @@
+import type { ResourceSpec } from '../provider/resource-spec.js';
+import { serverMany, serverPage } from './server-page.js';
+
+/**
+ * The owners of jobs and uploads, read-only: what the lists show instead of owner ids and what
+ * their user filter searches. A page of records asks for its owners in one request (getMany).
+ */
+export interface Owner {
+  id: string;
+  username: string;
+}
+
+const ownersPage = serverPage<Owner>({
+  field: 'adminUsers',
+  document: `query Owners($page: PageInput!, $sort: UserSort, $filter: UserFilter) {
+    adminUsers(page: $page, sort: $sort, filter: $filter) { items { id username } total }
+  }`,
+  sortFields: { username: 'USERNAME' },
+  toFilter: ({ q, ids }) => ({ ...(q ? { username: q } : {}), ...(ids ? { ids } : {}) }),
+});
+
+export const ownersResource: ResourceSpec<Owner> = { page: ownersPage, many: serverMany(ownersPage) };
