@@ -81,6 +81,8 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
     create: async (resource, { data }) => ({ data: await need(resource, 'create', 'create')(data) }),
     delete: async (resource, { id }) => ({ data: await need(resource, 'delete', 'delete')(id) }),
     deleteMany: async (resource, { ids }) => {
+      const bulk = spec(resource).deleteMany;
+      if (bulk) return { data: await bulk(ids) };
       const remove = need(resource, 'delete', 'delete');
       for (const id of ids) await remove(id);
       return { data: ids };

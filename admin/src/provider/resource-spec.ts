@@ -22,6 +22,11 @@ export interface ResourceSpec<R extends RaRecord = RaRecord> {
   update?(id: Identifier, data: Partial<R>, previous: R): Promise<R>;
   create?(data: Partial<R>): Promise<R>;
   delete?(id: Identifier): Promise<R>;
+  /**
+   * Several at once, where the server has a bulk operation (revokeApiTokens); returns the ids
+   * it acted on. Without it the provider deletes them one by one.
+   */
+  deleteMany?(ids: Identifier[]): Promise<Identifier[]>;
 }
 
 /** The fields of `data` whose values differ from `previous` (arrays compared by their items). */
