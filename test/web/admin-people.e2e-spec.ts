@@ -131,12 +131,14 @@ describe('users', () => {
     const open = await signedInAdminPage(suite, '/admin/users', ADMIN.username, ADMIN.password);
     const { page } = open;
     await page.getByRole('link', { name: 'New user' }).click();
-    await page.getByLabel('Username').fill('no spaces allowed');
-    await page.getByLabel('Password').first().fill('long-enough-password');
+    await page.waitForURL(/\/admin\/users\/create$/);
+    const username = page.getByRole('textbox', { name: /^Username( \*)?$/ });
+    await username.fill('no spaces allowed');
+    await page.getByLabel(/^Password/).fill('long-enough-password');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('A username is 2 to 64 letters, digits or . _ @ -.').waitFor();
     await screenshotAtBothWidths(open, 'admin-user-create-refused');
-    await page.getByLabel('Username').fill('fern');
+    await username.fill('fern');
     await page.getByRole('button', { name: 'Save' }).click();
     await userRow(page, 'fern');
     expect((await login(suite.server.url, 'fern', 'long-enough-password')).status).toBe(200);
@@ -183,8 +185,12 @@ describe('API tokens', () => {
     await page.getByRole('dialog', { name: /Revoke gil's token "nightly import script"/ }).waitFor();
     await open.screenshot('admin-token-revoke-confirm');
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    await page.getByText('The token is revoked.').waitFor();
-    expect(await meWith(nightly)).toBe('UNAUTHENTICATED');
+    await waitFor(
+      () => meWith(nightly),
+      (answer) => answer === 'UNAUTHENTICATED',
+    );
+    await open.screenshot('admin-token-revoked');
+    await page.getByText(`gil's token "nightly import script" is revoked.`).waitFor();
     expect(await meWith(first)).toBe('gil');
 
     for (const name of ['robot one', 'robot two'])
@@ -193,9 +199,9 @@ describe('API tokens', () => {
         .getByRole('checkbox')
         .check();
     await page.getByRole('button', { name: 'Revoke' }).first().click();
-    await page.getByRole('dialog', { name: 'Revoke the selected tokens?' }).waitFor();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    await page.getByText('The selected tokens are revoked.').waitFor();
+    await page.getByRole('dialog', { name: 'Revoke the 2 selected tokens?' }).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('2 tokens are revoked.').waitFor();
     expect(await meWith(first)).toBe('UNAUTHENTICATED');
     expect(await meWith(second)).toBe('UNAUTHENTICATED');
     // Revoked tokens leave the list of live ones.
@@ -230,6 +236,7 @@ describe('audit', () => {
     );
 
     await page.getByRole('menuitem', { name: 'Audit of changes' }).click();
+    await page.waitForURL(/\/admin\/audit/);
     const flagEntry = page.getByRole('row', { name: /newUploader/ });
     await flagEntry.waitFor();
     expect((await flagEntry.textContent())?.replace(/\s+/g, ' ')).toMatch(/admin.*Flag.*newUploader.*On → Off/);
@@ -238,7 +245,7 @@ describe('audit', () => {
     await screenshotAtBothWidths(open, 'admin-audit');
 
     // Filtered to flags, the setting's entry goes.
-    await page.getByLabel('Of').click();
+    await page.getByRole('combobox', { name: 'Of' }).click();
     await page.getByRole('option', { name: 'Feature flags' }).click();
     await settingEntry.waitFor({ state: 'detached' });
     expect(await flagEntry.count()).toBe(1);

@@ -68,16 +68,25 @@ export default function UserList() {
   );
 }
 
+/** Plain text that is still an element, so that the cards' Stack spaces it like the chips. */
+function Text({ children }: { children: string }) {
+  return (
+    <Typography component="span" variant="body2">
+      {children}
+    </Typography>
+  );
+}
+
 function Role() {
   const user = useRecordContext<UserAccount>();
   if (!user) return null;
-  return user.admin ? <Chip size="small" color="primary" label="Administrator" /> : <>User</>;
+  return user.admin ? <Chip size="small" color="primary" label="Administrator" /> : <Text>User</Text>;
 }
 
 function State() {
   const user = useRecordContext<UserAccount>();
   if (!user) return null;
-  return user.disabled ? <Chip size="small" color="error" label="Disabled" /> : <>Enabled</>;
+  return user.disabled ? <Chip size="small" color="error" label="Disabled" /> : <Text>Enabled</Text>;
 }
 
 function Origin() {
@@ -95,7 +104,7 @@ function UserTable() {
       <DataTable.Col source="disabled" label="State" disableSort>
         <State />
       </DataTable.Col>
-      <DataTable.Col source="omeroAccount" label="Account of" disableSort>
+      <DataTable.Col source="omeroAccount" label="Account" disableSort>
         <Origin />
       </DataTable.Col>
       <DataTable.Col source="createdAt" label="Created">
