@@ -29,28 +29,29 @@ describe('sandbox OMERO', () => {
 
     // A group: a blank name is refused here, an unknown member by the server; both say so.
     await page.getByRole('link', { name: 'New group' }).click();
-    await page.getByLabel('Members').waitFor();
-    expect(await page.getByLabel('Members').inputValue()).toBe('admin');
+    await page.getByRole('textbox', { name: 'Members' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Members' }).inputValue()).toBe('admin');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('   ');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Give the group a name.').waitFor();
-    await page.getByLabel('Name').fill('Microscopy lab');
-    await page.getByLabel('Members').fill('admin, hana, nobody');
+    await page.getByText('A name is 1 to 200 characters, not only spaces.').waitFor();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Microscopy lab');
+    await page.getByRole('textbox', { name: 'Members' }).fill('admin, hana, nobody');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('There is no user "nobody".').first().waitFor();
     await screenshotAtBothWidths(open, 'admin-sandbox-group-refused');
-    await page.getByLabel('Members').fill('admin, hana');
+    await page.getByRole('textbox', { name: 'Members' }).fill('admin, hana');
     await page.getByRole('button', { name: 'Save' }).click();
     const group = page.getByRole('listitem', { name: 'Group Microscopy lab' });
     await group.getByText('No dataset or screen yet.').waitFor();
 
     // A dataset in a project of that group, owned by hana.
     await group.getByRole('link', { name: 'Create one' }).click();
-    await page.getByLabel('Name').waitFor();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('x'.repeat(201));
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Give the dataset or screen a name.').waitFor();
-    await page.getByLabel('Name').fill('Day 1 scans');
-    await page.getByLabel('Project (optional)').fill('Zebrafish');
-    await page.getByLabel('Owner (optional)').fill('hana');
+    await page.getByText('A name is 1 to 200 characters, not only spaces.').waitFor();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Day 1 scans');
+    await page.getByRole('textbox', { name: 'Project (optional)' }).fill('Zebrafish');
+    await page.getByRole('textbox', { name: 'Owner (optional)' }).fill('hana');
     await screenshotAtBothWidths(open, 'admin-sandbox-container-form');
     await page.getByRole('button', { name: 'Save' }).click();
     await group.getByText('Dataset Day 1 scans in project Zebrafish').waitFor();
