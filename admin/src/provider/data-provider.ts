@@ -100,7 +100,8 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
 export function withServerValidation(provider: DataProvider): DataProvider {
   const translate = (error: unknown): never => {
     if (error instanceof GraphqlError && error.code === 'BAD_USER_INPUT') {
-      const field = /^([a-zA-Z]+) /.exec(error.message)?.[1];
+      // Fields are camelCase: a sentence ("There is no user …") names none.
+      const field = /^([a-z][a-zA-Z]*) /.exec(error.message)?.[1];
       throw new HttpError(error.message, 400, field ? { errors: { [field]: error.message } } : undefined);
     }
     throw error;

@@ -1,22 +1,28 @@
 import { Card, CardContent, Stack, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
+import AddIcon from '@mui/icons-material/Add';
 import {
-  CreateButton,
+  Button,
   List,
   RecordContextProvider,
   TopToolbar,
-  useGetIdentity,
   useGetList,
   useListContext,
   useRecordContext,
 } from 'react-admin';
 import type { SandboxContainer, SandboxGroup } from './sandbox-resource.js';
 
+// Plain buttons, not CreateButton: on phones that becomes one floating button, and two of them
+// would lie on top of each other.
 function SandboxActions() {
   return (
     <TopToolbar>
-      <CreateButton resource="sandbox-groups" label="New group" />
-      <CreateButton resource="sandbox-containers" label="New dataset or screen" />
+      <Button to="/sandbox-groups/create" label="New group">
+        <AddIcon />
+      </Button>
+      <Button to="/sandbox-containers/create" label="New dataset or screen">
+        <AddIcon />
+      </Button>
     </TopToolbar>
   );
 }
@@ -78,7 +84,6 @@ function Groups() {
  * own, as OMERO does) with their datasets and screens.
  */
 export default function SandboxList() {
-  const { identity } = useGetIdentity();
   return (
     <List
       resource="sandbox-groups"
@@ -91,8 +96,8 @@ export default function SandboxList() {
       empty={false}
     >
       <Typography variant="body2" sx={{ px: 2, pt: 1 }}>
-        The sandbox stands in for OMERO on this server. Its groups and containers are where uploads are imported; users
-        see the groups they are members of{identity ? `, and so do you (${identity.fullName})` : ''}.
+        The sandbox stands in for OMERO on this server: uploads are imported into its datasets and screens. Each user
+        sees the groups they are a member of; this page shows yours.
       </Typography>
       <Groups />
     </List>
