@@ -140,6 +140,7 @@ describe('users', () => {
     await screenshotAtBothWidths(open, 'admin-user-create-refused');
     await username.fill('fern');
     await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('fern may now sign in.').waitFor();
     await userRow(page, 'fern');
     expect((await login(suite.server.url, 'fern', 'long-enough-password')).status).toBe(200);
     open.expectNoErrors();

@@ -41,6 +41,7 @@ describe('sandbox OMERO', () => {
     await screenshotAtBothWidths(open, 'admin-sandbox-group-refused');
     await page.getByRole('textbox', { name: 'Members' }).fill('admin, hana');
     await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The group Microscopy lab is created.').waitFor();
     const group = page.getByRole('listitem', { name: 'Group Microscopy lab' });
     await group.getByText('No dataset or screen yet.').waitFor();
 
@@ -54,6 +55,7 @@ describe('sandbox OMERO', () => {
     await page.getByRole('textbox', { name: 'Owner (optional)' }).fill('hana');
     await screenshotAtBothWidths(open, 'admin-sandbox-container-form');
     await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The dataset Day 1 scans is created.').waitFor();
     await group.getByText('Dataset Day 1 scans in project Zebrafish').waitFor();
     await screenshotAtBothWidths(open, 'admin-sandbox-created');
     open.expectNoErrors(/400|Bad Request/i);

@@ -13,6 +13,8 @@ import {
   useGetIdentity,
 } from 'react-admin';
 import { useSearchParams } from 'react-router-dom';
+import { useCreatedNotice } from '../provider/created-notice.js';
+import type { SandboxContainer, SandboxGroup } from './sandbox-resource.js';
 
 const NAME_RULE = '1 to 200 characters, not only spaces';
 const validateName = (what: string) => [
@@ -25,9 +27,10 @@ const validateProject = [maxLength(200, `A project name is ${NAME_RULE}.`)];
 /** A new group of the sandbox; you are among its members so that it shows in your list. */
 export function SandboxGroupCreate() {
   const { identity } = useGetIdentity();
+  const created = useCreatedNotice<SandboxGroup>((group) => `The group ${group.name} is created.`, '/sandbox-groups');
   if (!identity) return null;
   return (
-    <Create resource="sandbox-groups" title="New sandbox group" redirect="/sandbox-groups">
+    <Create resource="sandbox-groups" title="New sandbox group" mutationOptions={created}>
       <SimpleForm defaultValues={{ members: String(identity.id), readWrite: false }}>
         <TextInput source="name" label="Name" validate={validateName('group')} helperText={NAME_RULE} />
         <TextInput
@@ -48,8 +51,12 @@ export function SandboxGroupCreate() {
 /** A new dataset (optionally in a project) or screen in one of the sandbox groups. */
 export function SandboxContainerCreate() {
   const [search] = useSearchParams();
+  const created = useCreatedNotice<SandboxContainer>(
+    (container) => `The ${container.type === 'SCREEN' ? 'screen' : 'dataset'} ${container.name} is created.`,
+    '/sandbox-groups',
+  );
   return (
-    <Create resource="sandbox-containers" title="New dataset or screen" redirect="/sandbox-groups">
+    <Create resource="sandbox-containers" title="New dataset or screen" mutationOptions={created}>
       <SimpleForm defaultValues={{ type: 'DATASET', groupId: search.get('groupId') ?? undefined }}>
         <ReferenceInput source="groupId" reference="sandbox-groups" sort={{ field: 'name', order: 'ASC' }}>
           <SelectInput label="Group" optionText="name" validate={required('Choose the group it belongs to.')} />

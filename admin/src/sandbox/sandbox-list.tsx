@@ -1,6 +1,7 @@
 import { Card, CardContent, Stack, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
-import AddIcon from '@mui/icons-material/Add';
+import CreateNewFolderIcon from '@mui/icons-material/CreateNewFolder';
+import GroupAddIcon from '@mui/icons-material/GroupAdd';
 import {
   Button,
   List,
@@ -12,16 +13,16 @@ import {
 } from 'react-admin';
 import type { SandboxContainer, SandboxGroup } from './sandbox-resource.js';
 
-// Plain buttons, not CreateButton: on phones that becomes one floating button, and two of them
-// would lie on top of each other.
+// Plain link buttons, not CreateButton: on phones that becomes one floating button, and two of
+// them would lie on top of each other. On phones these are icons, so each has its own.
 function SandboxActions() {
   return (
     <TopToolbar>
-      <Button to="/sandbox-groups/create" label="New group">
-        <AddIcon />
+      <Button component={Link} to="/sandbox-groups/create" label="New group">
+        <GroupAddIcon />
       </Button>
-      <Button to="/sandbox-containers/create" label="New dataset or screen">
-        <AddIcon />
+      <Button component={Link} to="/sandbox-containers/create" label="New dataset or screen">
+        <CreateNewFolderIcon />
       </Button>
     </TopToolbar>
   );

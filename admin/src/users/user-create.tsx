@@ -9,7 +9,8 @@ import {
   type Validator,
 } from 'react-admin';
 import { passwordProblem } from './reset-password.js';
-import { PASSWORD_RULE } from './users-resource.js';
+import { useCreatedNotice } from '../provider/created-notice.js';
+import { PASSWORD_RULE, type UserAccount } from './users-resource.js';
 
 const USERNAME_RULE = '2 to 64 letters, digits or . _ @ -';
 const validateUsername = [
@@ -21,8 +22,9 @@ const validatePassword: Validator = (value: string | undefined) =>
 
 /** A new account of the app (sandbox only: with OMERO, accounts come from OMERO sign-in). */
 export default function UserCreate() {
+  const created = useCreatedNotice<UserAccount>((user) => `${user.username} may now sign in.`, '/users');
   return (
-    <Create resource="users" title="New user" redirect="list">
+    <Create resource="users" title="New user" mutationOptions={created}>
       <SimpleForm>
         <TextInput source="username" label="Username" validate={validateUsername} helperText={USERNAME_RULE} />
         <PasswordInput
