@@ -71,6 +71,16 @@ describe('users', () => {
       (text) => /Disabled/.test(text ?? ''),
     );
     await screenshotAtBothWidths(open, 'admin-user-disabled');
+    // The server filters by state: the disabled accounts are dora alone.
+    await page.getByLabel('Username contains').fill('');
+    await page.getByRole('combobox', { name: 'State' }).click();
+    await page.getByRole('option', { name: 'Disabled' }).click();
+    await waitFor(
+      () => page.getByRole('row').allTextContents(),
+      (rows) => rows.length === 2 && /^dora/.test(rows[1]),
+    );
+    await page.getByRole('combobox', { name: 'State' }).click();
+    await page.getByRole('option', { name: 'Any' }).click();
 
     // Her next request is refused, and so is a new sign-in; her open page asks her to sign in.
     expect(await meWith(dora.token)).toBe('UNAUTHENTICATED');
