@@ -1,6 +1,10 @@
 import CloudUploadIcon from '@mui/icons-material/CloudUpload';
 import FlagIcon from '@mui/icons-material/Flag';
 import ImportExportIcon from '@mui/icons-material/ImportExport';
+import HistoryIcon from '@mui/icons-material/History';
+import KeyIcon from '@mui/icons-material/Key';
+import PeopleIcon from '@mui/icons-material/People';
+import ScienceIcon from '@mui/icons-material/Science';
 import TuneIcon from '@mui/icons-material/Tune';
 import { lazy, type ReactNode } from 'react';
 import { Admin, Layout, Menu, Resource } from 'react-admin';
@@ -12,6 +16,11 @@ import { SETTINGS_ID, settingsResource } from './settings/settings-resource.js';
 import { jobsResource } from './jobs/jobs-resource.js';
 import { ownersResource } from './lists/owners-resource.js';
 import { uploadsResource } from './uploads/uploads-resource.js';
+import { usersResource } from './users/users-resource.js';
+import { tokensResource } from './tokens/tokens-resource.js';
+import { auditResource } from './audit/audit-resource.js';
+import { sandboxContainersResource, sandboxGroupsResource } from './sandbox/sandbox-resource.js';
+import { useSandboxRunning } from './sandbox/use-sandbox.js';
 
 // Each page is its own chunk, loaded when first visited.
 const FlagList = lazy(() => import('./flags/flag-list.js'));
@@ -19,6 +28,17 @@ const SettingsEdit = lazy(() => import('./settings/settings-edit.js'));
 const JobList = lazy(() => import('./jobs/job-list.js'));
 const JobShow = lazy(() => import('./jobs/job-show.js'));
 const UploadList = lazy(() => import('./uploads/upload-list.js'));
+const UserList = lazy(() => import('./users/user-list.js'));
+const UserCreate = lazy(() => import('./users/user-create.js'));
+const TokenList = lazy(() => import('./tokens/token-list.js'));
+const AuditList = lazy(() => import('./audit/audit-list.js'));
+const SandboxList = lazy(() => import('./sandbox/sandbox-list.js'));
+const SandboxGroupCreate = lazy(() =>
+  import('./sandbox/sandbox-create.js').then((module) => ({ default: module.SandboxGroupCreate })),
+);
+const SandboxContainerCreate = lazy(() =>
+  import('./sandbox/sandbox-create.js').then((module) => ({ default: module.SandboxContainerCreate })),
+);
 
 /** One provider for every resource: a spec per resource, decorated once. */
 const dataProvider = withServerValidation(
@@ -28,16 +48,27 @@ const dataProvider = withServerValidation(
     jobs: jobsResource,
     uploads: uploadsResource,
     owners: ownersResource,
+    users: usersResource,
+    tokens: tokensResource,
+    audit: auditResource,
+    'sandbox-groups': sandboxGroupsResource,
+    'sandbox-containers': sandboxContainersResource,
   }),
 );
 
 function AdminMenu() {
+  // Only where the sandbox runs; with a real OMERO its groups are managed in OMERO.
+  const sandbox = useSandboxRunning();
   return (
     <Menu>
       <Menu.Item to="/flags" primaryText="Feature flags" leftIcon={<FlagIcon />} />
       <Menu.Item to={`/settings/${SETTINGS_ID}`} primaryText="Uploader settings" leftIcon={<TuneIcon />} />
       <Menu.Item to="/jobs" primaryText="Import jobs" leftIcon={<ImportExportIcon />} />
       <Menu.Item to="/uploads" primaryText="Uploads" leftIcon={<CloudUploadIcon />} />
+      <Menu.Item to="/users" primaryText="Users" leftIcon={<PeopleIcon />} />
+      <Menu.Item to="/tokens" primaryText="API tokens" leftIcon={<KeyIcon />} />
+      <Menu.Item to="/audit" primaryText="Audit of changes" leftIcon={<HistoryIcon />} />
+      {sandbox && <Menu.Item to="/sandbox-groups" primaryText="Sandbox OMERO" leftIcon={<ScienceIcon />} />}
     </Menu>
   );
 }
@@ -73,6 +104,17 @@ export default function AdminApp() {
         />
         <Resource name="uploads" list={UploadList} options={{ label: 'Uploads' }} recordRepresentation="fileName" />
         <Resource name="owners" recordRepresentation="username" />
+        <Resource name="users" list={UserList} create={UserCreate} recordRepresentation="username" />
+        <Resource name="tokens" list={TokenList} options={{ label: 'API tokens' }} recordRepresentation="name" />
+        <Resource name="audit" list={AuditList} options={{ label: 'Audit of changes' }} />
+        <Resource
+          name="sandbox-groups"
+          list={SandboxList}
+          create={SandboxGroupCreate}
+          options={{ label: 'Sandbox OMERO' }}
+          recordRepresentation="name"
+        />
+        <Resource name="sandbox-containers" create={SandboxContainerCreate} recordRepresentation="name" />
       </Admin>
     </BrowserRouter>
   );

@@ -41,15 +41,29 @@ describe('feature flags', () => {
     await toggle.click();
     await waitFor(newUploaderEnabled, (enabled) => enabled === false);
     await page.getByText('newUploader is now off.').waitFor();
-    await page.waitForFunction(`!document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    // Polled from here: a waitForFunction whose condition is not yet true evaluates a string in
+    // the page, which the app's Content Security Policy forbids.
+    await waitFor(
+      () => toggle.isChecked(),
+      (checked) => !checked,
+    );
     await screenshotAtBothWidths(open, 'admin-flag-off');
     // The other page heard of it without a reload.
-    await other.page.waitForFunction(`!document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    await waitFor(
+      () => otherToggle.isChecked(),
+      (checked) => !checked,
+    );
 
     await toggle.click();
     await waitFor(newUploaderEnabled, (enabled) => enabled === true);
-    await page.waitForFunction(`document.querySelector('[role=switch][aria-label=newUploader]').checked`);
-    await other.page.waitForFunction(`document.querySelector('[role=switch][aria-label=newUploader]').checked`);
+    await waitFor(
+      () => toggle.isChecked(),
+      (checked) => checked,
+    );
+    await waitFor(
+      () => otherToggle.isChecked(),
+      (checked) => checked,
+    );
     open.expectNoErrors();
     other.expectNoErrors();
   });

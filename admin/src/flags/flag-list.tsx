@@ -1,13 +1,12 @@
 import { Card, CardContent, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, RecordContextProvider, useListContext } from 'react-admin';
+import { DataTable, DateField, List, RecordContextProvider, useListContext, useRecordContext } from 'react-admin';
 import { useLiveResource } from '../provider/live.js';
 import { FlagToggle } from './flag-toggle.js';
 import { FEATURE_FLAG_CHANGED, type FeatureFlag } from './flags-resource.js';
 
 /**
  * The feature flags, each switched with one click. The list follows changes made elsewhere
- * (another administrator, another instance) as they happen. The schema records when a flag
- * last changed but does not yet say by whom, so there is no such column.
+ * (another administrator, another instance) as they happen.
  */
 export default function FlagList() {
   useLiveResource('flags', FEATURE_FLAG_CHANGED);
@@ -39,6 +38,9 @@ function FlagTable() {
       <DataTable.Col source="updatedAt" label="Last changed">
         <DateField source="updatedAt" showTime />
       </DataTable.Col>
+      <DataTable.Col source="updatedByUsername" label="By" disableSort>
+        <ChangedBy />
+      </DataTable.Col>
     </DataTable>
   );
 }
@@ -61,11 +63,28 @@ function FlagCards() {
               <FlagToggle />
               <Typography variant="caption" component="p" color="text.secondary">
                 Last changed <DateField source="updatedAt" showTime variant="caption" />
+                <ChangedBy prefix=" by " />
               </Typography>
             </CardContent>
           </Card>
         </RecordContextProvider>
       ))}
     </Stack>
+  );
+}
+
+/**
+ * Who last switched the flag. Unknown for a flag never switched (its initial value) or whose
+ * administrator's account is gone: the table says so, a card's sentence leaves it out.
+ */
+function ChangedBy({ prefix }: { prefix?: string }) {
+  const flag = useRecordContext<FeatureFlag>();
+  if (!flag) return null;
+  if (!flag.updatedByUsername) return prefix ? null : <>not recorded</>;
+  return (
+    <>
+      {prefix}
+      {flag.updatedByUsername}
+    </>
   );
 }

@@ -8,9 +8,11 @@ export interface FeatureFlag {
   enabled: boolean;
   description: string;
   updatedAt: string;
+  /** Who last switched it; null if never switched, or their account is gone. */
+  updatedByUsername: string | null;
 }
 
-const FIELDS = 'key enabled description updatedAt';
+const FIELDS = 'key enabled description updatedAt updatedByUsername';
 
 export const FEATURE_FLAGS = `query FeatureFlags { featureFlags { ${FIELDS} } }`;
 export const SET_FEATURE_FLAG = `mutation SetFeatureFlag($key: String!, $enabled: Boolean!) {

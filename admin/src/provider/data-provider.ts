@@ -90,6 +90,8 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
     create: async (resource, { data }) => ({ data: await need(resource, 'create', 'create')(data) }),
     delete: async (resource, { id }) => ({ data: await need(resource, 'delete', 'delete')(id) }),
     deleteMany: async (resource, { ids }) => {
+      const bulk = spec(resource).deleteMany;
+      if (bulk) return { data: await bulk(ids) };
       const remove = need(resource, 'delete', 'delete');
       for (const id of ids) await remove(id);
       return { data: ids };
@@ -112,7 +114,8 @@ export function graphqlDataProvider(specs: Record<string, ResourceSpec>): DataPr
 export function withServerValidation(provider: DataProvider): DataProvider {
   const translate = (error: unknown): never => {
     if (error instanceof GraphqlError && error.code === 'BAD_USER_INPUT') {
-      const field = /^([a-zA-Z]+) /.exec(error.message)?.[1];
+      // Fields are camelCase: a sentence ("There is no user …") names none.
+      const field = /^([a-z][a-zA-Z]*) /.exec(error.message)?.[1];
       throw new HttpError(error.message, 400, field ? { errors: { [field]: error.message } } : undefined);
     }
     throw error;

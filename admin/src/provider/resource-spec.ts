@@ -29,6 +29,11 @@ export interface ResourceSpec<R extends RaRecord = RaRecord> {
   update?(id: Identifier, data: Partial<R>, previous: R): Promise<R>;
   create?(data: Partial<R>): Promise<R>;
   delete?(id: Identifier): Promise<R>;
+  /**
+   * Several at once, where the server has a bulk operation (revokeApiTokens); returns the ids
+   * it acted on. Without it the provider deletes them one by one.
+   */
+  deleteMany?(ids: Identifier[]): Promise<Identifier[]>;
 }
 
 /** What a bulk action did for one id, as the server's BulkResult says. */
