@@ -3,14 +3,16 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/graphql.js';
+import { subscribe } from '../api/live.js';
 import { UPLOADER_SETTINGS, type ImportTarget, type UploaderSettings } from '../api/operations.js';
 import { GhostFilesNotice } from '../offline/ghost-files-notice.js';
 import { ErrorWithRetry } from '../targets/target-picker.js';
 import { formatBytes } from '../format/units.js';
 import { applySettings, type UploaderUppy } from './create-uppy.js';
 
-/** How often the page asks for the admin's restrictions again, besides when the tab gets focus. */
-const SETTINGS_REFRESH_MS = 60_000;
+const SETTINGS_CHANGED = `subscription UploaderSettingsChanged {
+  uploaderSettingsChanged { allowedExtensions maxFileSizeBytes chunkSizeBytes autoImport }
+}`;
 
 /**
  * The files to upload: Uppy's Dashboard inline, restricted as the server's uploaderSettings
@@ -32,22 +34,30 @@ export function UploadPanel({
 
   useEffect(() => {
     let current = true;
+    const apply = (next: UploaderSettings) => {
+      if (!current) return;
+      applySettings(uppy, next);
+      setSettings(next);
+      setError(undefined);
+    };
     const load = () =>
       graphql<{ uploaderSettings: UploaderSettings }>(UPLOADER_SETTINGS).then(
-        ({ uploaderSettings }) => {
-          if (!current) return;
-          applySettings(uppy, uploaderSettings);
-          setSettings(uploaderSettings);
-          setError(undefined);
-        },
+        ({ uploaderSettings }) => apply(uploaderSettings),
         (failure: Error) => current && setError(failure.message),
       );
     void load();
-    const timer = setInterval(load, SETTINGS_REFRESH_MS);
+    // An administrator's change reaches the page at once; changes made while the socket was
+    // down are read again when it reconnects (and when the tab gets the focus back).
+    const stop = subscribe<{ uploaderSettingsChanged: UploaderSettings }>(
+      SETTINGS_CHANGED,
+      {},
+      ({ uploaderSettingsChanged }) => apply(uploaderSettingsChanged),
+      () => void load(),
+    );
     window.addEventListener('focus', load);
     return () => {
       current = false;
-      clearInterval(timer);
+      stop();
       window.removeEventListener('focus', load);
     };
   }, [uppy, attempt]);
