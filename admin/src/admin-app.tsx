@@ -11,6 +11,8 @@ import { SETTINGS_ID, settingsResource } from './settings/settings-resource.js';
 // Each page is its own chunk, loaded when first visited.
 const FlagList = lazy(() => import('./flags/flag-list.js'));
 const SettingsEdit = lazy(() => import('./settings/settings-edit.js'));
+// The home page; charts (recharts) are loaded only with it.
+const DashboardPage = lazy(() => import('./dashboard/dashboard.js'));
 
 /** One provider for every resource: a spec per resource, decorated once. */
 const dataProvider = withServerValidation(
@@ -23,6 +25,7 @@ const dataProvider = withServerValidation(
 function AdminMenu() {
   return (
     <Menu>
+      <Menu.DashboardItem />
       <Menu.Item to="/flags" primaryText="Feature flags" leftIcon={<FlagIcon />} />
       <Menu.Item to={`/settings/${SETTINGS_ID}`} primaryText="Uploader settings" leftIcon={<TuneIcon />} />
     </Menu>
@@ -46,6 +49,7 @@ export default function AdminApp() {
         dataProvider={dataProvider}
         authProvider={authProvider}
         layout={AdminLayout}
+        dashboard={DashboardPage}
         loginPage={false}
         disableTelemetry
       >
