@@ -156,7 +156,7 @@ describe('the dashboard', () => {
 
     await page.getByLabel('Last day').fill('2023-12-01');
     await page.getByText('The last day must not come before the first day.').waitFor();
-    await page.getByText('Pick the first and last day of the period to see its figures.').waitFor();
+    await page.getByText('The figures show once the period above is one the dashboard can show.').waitFor();
     await page.getByLabel('Last day').fill('2025-03-01');
     await page.getByText('Pick at most 366 days; this period has 426.').waitFor();
     await screenshotsAtBothWidths(open, 'admin-dashboard-bad-period');

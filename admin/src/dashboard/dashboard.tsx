@@ -77,7 +77,7 @@ type BodyState =
 function Body({ state }: { state: BodyState }) {
   switch (state.kind) {
     case 'invalid':
-      return <Alert severity="info">Pick the first and last day of the period to see its figures.</Alert>;
+      return <Alert severity="info">The figures show once the period above is one the dashboard can show.</Alert>;
     case 'loading':
       return <Loading what="Loading the figures of this period…" />;
     case 'error':
