@@ -17,6 +17,7 @@ import { ScrubImportJobErrors1764500000000 } from './src/database/migrations/176
 import { CredentialsChangeTriggers1764600000000 } from './src/database/migrations/1764600000000-credentials-change-triggers.js';
 import { AnalyticsViews1764700000000 } from './src/database/migrations/1764700000000-analytics-views.js';
 import { ConfigAuditAndAdminLists1764710000000 } from './src/database/migrations/1764710000000-config-audit-and-admin-lists.js';
+import { FileNameTrigramIndexes1764720000000 } from './src/database/migrations/1764720000000-file-name-trigram-indexes.js';
 import { ImportJob } from './src/import/import-job.entity.js';
 import { Upload } from './src/upload/upload.entity.js';
 
@@ -47,6 +48,7 @@ export const migrations = [
   CredentialsChangeTriggers1764600000000,
   AnalyticsViews1764700000000,
   ConfigAuditAndAdminLists1764710000000,
+  FileNameTrigramIndexes1764720000000,
 ];
 
 /**

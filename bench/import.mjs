@@ -33,14 +33,12 @@
 //
 // Results go to stdout and to the "## Import" section of bench/RESULTS.md (other sections kept).
 // Exit code 0 when every job of every run succeeded, whatever the numbers; 1 otherwise; 2 on timeout.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs';
+import { ROOT, START_NODE_FLAGS, startBenchApp, stopBenchApp } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import { markdownTable, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
 
@@ -73,73 +71,7 @@ const JOB_FIELDS = 'id uploadId status attempts error startedAt finishedAt';
 
 let current;
 
-async function startApp() {
-  const { root, dataDir, url, env, credentials } = await prepareApp('bench-import-');
-  // BENCH_NODE_FLAGS: extra Node flags for the app, to diagnose (e.g. --cpu-prof --cpu-prof-dir=DIR).
-  const nodeFlags = [...START_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const app = { child, root, dataDir, url, output: '' };
-  app.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  // Drain both pipes (a full pipe would stall the app) and keep the tail for error messages.
-  const keep = (text) => (app.output = (app.output + text).slice(-16 * 1024));
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  current = app;
-
-  const deadline = Date.now() + TIMEOUT_MS.start;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`app exited while starting:\n${app.output}`);
-    if (Date.now() > deadline) throw new Error(`app not ready after ${TIMEOUT_MS.start / 1000} s:\n${app.output}`);
-    // At LOG_LEVEL=warn the ready line is not printed, so readiness is the health check answering.
-    if ((await fetch(`${url}/api/health`).catch(() => undefined))?.status === 200) break;
-    await sleep(200);
-  }
-  app.token = await signIn(url, credentials);
-  return app;
-}
-
-async function stopApp(app) {
-  if (!app || app.stopped) return;
-  app.stopped = true;
-  if (app.child.exitCode === null && app.child.signalCode === null) {
-    app.child.kill('SIGTERM');
-    const stopped = await Promise.race([app.exited, sleep(TIMEOUT_MS.stop).then(() => 'timeout')]);
-    if (stopped === 'timeout') {
-      console.error(`app (pid ${app.child.pid}) ignored SIGTERM for ${TIMEOUT_MS.stop / 1000} s; killing it`);
-      app.child.kill('SIGKILL');
-      await app.exited;
-    }
-  }
-  // A postmaster the app did not stop (it names its data folder on its command line) would keep
-  // its port and files; SIGINT is PostgreSQL's fast shutdown, which ends its children too.
-  for (const pid of processesMentioning(app.dataDir)) {
-    try {
-      process.kill(pid, 'SIGINT');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  for (let i = 0; i < 50 && processesMentioning(app.dataDir).length > 0; i++) await sleep(200);
-  rmSync(app.root, { recursive: true, force: true });
-}
-
-function processesMentioning(text) {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const startApp = () => startBenchApp('bench-import-', TIMEOUT_MS, { onSpawn: (app) => (current = app) });
 
 async function request(app, method, path, { headers = {}, body } = {}) {
   const response = await fetch(`${app.url}${path}`, {
@@ -292,7 +224,7 @@ async function measureRun(run) {
     return analyse(run, ids, completedAt, jobs, subscription.events);
   } finally {
     await subscription?.dispose();
-    await stopApp(app);
+    await stopBenchApp(app, TIMEOUT_MS);
   }
 }
 
@@ -484,6 +416,6 @@ async function main() {
 
 runBenchmark('import benchmark', main, {
   timeoutMs: TIMEOUT_MS.all,
-  cleanup: () => stopApp(current),
+  cleanup: () => stopBenchApp(current, TIMEOUT_MS),
   cleanupMs: TIMEOUT_MS.stop + 10_000,
 });

@@ -87,6 +87,7 @@ describe('weight', () => {
       const path = new URL(request.url()).pathname;
       if (/^\/admin\/assets\/.+\.js$/.test(path)) scripts.add(path.slice('/admin'.length));
     });
+    // The home page: the dashboard and its charts are a route of their own (bench/RESULTS.md).
     await page.goto('/admin');
     await signInThroughPage(page, ADMIN.username, ADMIN.password);
     await page.getByRole('switch', { name: 'newUploader' }).waitFor();

@@ -24,7 +24,7 @@ async function newUploaderEnabled(): Promise<boolean | undefined> {
 
 describe('feature flags', () => {
   it('switches newUploader off and on with one click each, as the API then says, and another open page follows', async () => {
-    const open = await signedInAdminPage(suite, '/admin', ADMIN.username, ADMIN.password);
+    const open = await signedInAdminPage(suite, '/admin/flags', ADMIN.username, ADMIN.password);
     const { page } = open;
     const toggle = page.getByRole('switch', { name: 'newUploader' });
     await toggle.waitFor();
