@@ -6,6 +6,7 @@ import { ADMIN } from '../support/test-app.js';
 import { tiffLike, TusClient } from '../support/tus.js';
 import { waitFor } from '../support/wait-for.js';
 import { browserSuite, screenshotAtBothWidths, signedInAdminPage, type WatchedPage } from '../support/browser.js';
+import { SAMPLES } from '../support/samples.js';
 
 /**
  * The admin app's import jobs and uploads: everyone's, paged, filtered and counted by the
@@ -13,8 +14,6 @@ import { browserSuite, screenshotAtBothWidths, signedInAdminPage, type WatchedPa
  * page shows its error and the importer's log; unfinished uploads show their progress and are
  * cancelled in bulk. Real failing imports (a damaged TIFF sent through tus to the sandbox).
  */
-
-const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
 const suite = browserSuite();
 let adminToken: string;

@@ -5,14 +5,13 @@ import { accessToken, createUser, graphql, starterDataset } from '../support/cli
 import { tiffLike, TusClient } from '../support/tus.js';
 import { waitFor } from '../support/wait-for.js';
 import { browserSuite, signInThroughPage, waitForText, type WatchedPage } from '../support/browser.js';
+import { SAMPLES } from '../support/samples.js';
 
 /**
  * History in a real Chromium against the real app (sandbox OMERO): uploads and imports started
  * elsewhere (here through tus and GraphQL, as a script would) appear and change live, failed
  * imports say why and run again, and the status filters narrow the list.
  */
-
-const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
 const suite = browserSuite();
 let dora: { password: string; token: string };

@@ -10,14 +10,13 @@ import {
   waitForPhase,
   waitForText,
 } from '../support/browser.js';
+import { SAMPLES } from '../support/samples.js';
 import { ADMIN } from '../support/test-app.js';
 
 /**
  * What a file's row shows on the way into OMERO (sandbox): percent, speed and time left while
  * it uploads, and thumbnails of the images once imported.
  */
-
-const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
 const suite = browserSuite();
 

@@ -17,14 +17,13 @@ import {
   waitForText,
   type WatchedPage,
 } from '../support/browser.js';
+import { SAMPLES } from '../support/samples.js';
 
 /**
  * The `newUploader` flag switched off by an administrator, through the API, turns open pages
  * of other users into the in-place importer without a reload: they browse the import folder,
  * import files where they lie and follow them to "imported"; switched on, the uploader returns.
  */
-
-const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
 /** IMPORT_ROOT of the first app: real samples, at the top and in a sub-folder. */
 const importRoot = mkdtempSync(join(tmpdir(), 'import-root-'));

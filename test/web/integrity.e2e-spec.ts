@@ -10,6 +10,7 @@ import {
   uppyFileInput,
   waitForPhase,
 } from '../support/browser.js';
+import { SAMPLES } from '../support/samples.js';
 import { ADMIN } from '../support/test-app.js';
 
 /**
@@ -17,8 +18,6 @@ import { ADMIN } from '../support/test-app.js';
  * (computed in a worker) against the server's, a file changed on its way, and a browser where
  * the worker cannot run.
  */
-
-const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');
 
 const suite = browserSuite();
 

@@ -1,15 +1,6 @@
-import { Card, CardContent, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
-import {
-  DataTable,
-  DateField,
-  DateInput,
-  List,
-  RecordContextProvider,
-  SelectInput,
-  TextInput,
-  useListContext,
-  useRecordContext,
-} from 'react-admin';
+import { Typography, useMediaQuery, type Theme } from '@mui/material';
+import { DataTable, DateField, DateInput, List, SelectInput, TextInput, useRecordContext } from 'react-admin';
+import { RecordCards } from '../lists/record-cards.js';
 import type { AuditEntry } from './audit-resource.js';
 import { readableValue } from './audit-value.js';
 
@@ -90,26 +81,16 @@ export default function AuditList() {
 }
 
 function AuditCards() {
-  const { data, isPending } = useListContext<AuditEntry>();
-  if (!isPending && !data?.length) return <NoEntries />;
   return (
-    <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="Changes">
-      {data?.map((entry) => (
-        <RecordContextProvider value={entry} key={entry.id}>
-          <Card component="li" variant="outlined" sx={{ listStyle: 'none' }}>
-            <CardContent>
-              <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
-                {entry.key}
-              </Typography>
-              <Change />
-              <Typography variant="caption" component="p" color="text.secondary">
-                <Kind /> changed by {entry.changedByUsername},{' '}
-                <DateField source="changedAt" showTime variant="caption" />
-              </Typography>
-            </CardContent>
-          </Card>
-        </RecordContextProvider>
-      ))}
-    </Stack>
+    <RecordCards<AuditEntry> label="Changes" title={(entry) => entry.key} empty={<NoEntries />}>
+      {(entry) => (
+        <>
+          <Change />
+          <Typography variant="caption" component="p" color="text.secondary">
+            <Kind /> changed by {entry.changedByUsername}, <DateField source="changedAt" showTime variant="caption" />
+          </Typography>
+        </>
+      )}
+    </RecordCards>
   );
 }

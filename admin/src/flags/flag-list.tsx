@@ -1,5 +1,6 @@
-import { Card, CardContent, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, RecordContextProvider, useListContext, useRecordContext } from 'react-admin';
+import { Typography, useMediaQuery, type Theme } from '@mui/material';
+import { DataTable, DateField, List, useRecordContext } from 'react-admin';
+import { RecordCards } from '../lists/record-cards.js';
 import { useLiveResource } from '../provider/live.js';
 import { FlagToggle } from './flag-toggle.js';
 import { FEATURE_FLAG_CHANGED, type FeatureFlag } from './flags-resource.js';
@@ -47,29 +48,21 @@ function FlagTable() {
 
 /** At phone widths a table would scroll sideways: one card per flag instead. */
 function FlagCards() {
-  const { data } = useListContext<FeatureFlag>();
   return (
-    <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="Feature flags">
-      {data?.map((flag) => (
-        <RecordContextProvider value={flag} key={flag.id}>
-          <Card component="li" variant="outlined" sx={{ listStyle: 'none' }}>
-            <CardContent>
-              <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
-                {flag.key}
-              </Typography>
-              <Typography variant="body2" sx={{ mb: 1 }}>
-                {flag.description}
-              </Typography>
-              <FlagToggle />
-              <Typography variant="caption" component="p" color="text.secondary">
-                Last changed <DateField source="updatedAt" showTime variant="caption" />
-                <ChangedBy prefix=" by " />
-              </Typography>
-            </CardContent>
-          </Card>
-        </RecordContextProvider>
-      ))}
-    </Stack>
+    <RecordCards<FeatureFlag> label="Feature flags" title={(flag) => flag.key}>
+      {(flag) => (
+        <>
+          <Typography variant="body2" sx={{ mb: 1 }}>
+            {flag.description}
+          </Typography>
+          <FlagToggle />
+          <Typography variant="caption" component="p" color="text.secondary">
+            Last changed <DateField source="updatedAt" showTime variant="caption" />
+            <ChangedBy prefix=" by " />
+          </Typography>
+        </>
+      )}
+    </RecordCards>
   );
 }
 

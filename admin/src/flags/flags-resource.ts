@@ -15,7 +15,7 @@ export interface FeatureFlag {
 const FIELDS = 'key enabled description updatedAt updatedByUsername';
 
 export const FEATURE_FLAGS = `query FeatureFlags { featureFlags { ${FIELDS} } }`;
-export const SET_FEATURE_FLAG = `mutation SetFeatureFlag($key: String!, $enabled: Boolean!) {
+const SET_FEATURE_FLAG = `mutation SetFeatureFlag($key: String!, $enabled: Boolean!) {
   setFeatureFlag(key: $key, enabled: $enabled) { ${FIELDS} }
 }`;
 export const FEATURE_FLAG_CHANGED = `subscription FeatureFlagChanged { featureFlagChanged { ${FIELDS} } }`;

@@ -6,7 +6,7 @@ import { BytesField } from '../lists/bytes-field.js';
 import { BulkActionButton } from '../lists/bulk-action.js';
 import { fileFilters } from '../lists/file-filters.js';
 import { ListEmpty, ListError, ListNoMatch } from '../lists/list-states.js';
-import { OwnerField } from '../lists/owner-field.js';
+import { OwnerAndCreated, OwnerField } from '../lists/owner-field.js';
 import { StatusChip } from '../lists/status-chip.js';
 import { TimeField } from '../lists/time-field.js';
 import { useLiveResource } from '../provider/live.js';
@@ -55,11 +55,7 @@ function FileCell({ narrow }: { narrow: boolean }) {
       >
         {job.fileName}
       </Link>
-      {narrow && (
-        <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
-          <OwnerField /> · <TimeField source="createdAt" variant="inherit" />
-        </Typography>
-      )}
+      {narrow && <OwnerAndCreated />}
     </span>
   );
 }

@@ -2,7 +2,7 @@ import type { StatusLabel } from '../lists/status-chip.js';
 
 /** Import statuses as an administrator reads them. */
 export const JOB_STATUS: Record<string, StatusLabel> = {
-  QUEUED: { label: 'Waiting', color: 'default' },
+  QUEUED: { label: 'Queued', color: 'default' },
   RUNNING: { label: 'Importing', color: 'info' },
   SUCCEEDED: { label: 'Imported', color: 'success' },
   FAILED: { label: 'Failed', color: 'error' },

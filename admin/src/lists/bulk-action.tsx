@@ -41,7 +41,7 @@ export function useBulkAction(resource: string, action: string, wording: Wording
 }
 
 /** "Retried 2 of 3 import jobs. Not retried: a.tif: This import is running; …" */
-export function bulkReport(results: BulkResult[], names: Map<string, string>, { done, noun }: Wording): string {
+function bulkReport(results: BulkResult[], names: Map<string, string>, { done, noun }: Wording): string {
   const ok = results.filter((result) => result.ok).length;
   const plural = results.length === 1 ? noun : `${noun}s`;
   const summary = ok === results.length ? `${done} ${ok} ${plural}.` : `${done} ${ok} of ${results.length} ${plural}.`;

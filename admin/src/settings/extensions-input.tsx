@@ -11,7 +11,7 @@ const COMMON = ['tif', 'tiff', 'ome.tif', 'ome.tiff', 'czi', 'nd2', 'lif', 'lsm'
 /** " .TIF" -> "tif": the form of the server's list. */
 const normalise = (typed: string) => typed.trim().toLowerCase().replace(/^\./, '');
 
-export const validateExtensions: Validator = (value: unknown) => {
+const validateExtensions: Validator = (value: unknown) => {
   const extensions = (value as string[] | undefined) ?? [];
   if (extensions.length === 0) return 'List at least one extension: uploads of any other kind are refused.';
   if (extensions.length > MAX_EXTENSIONS) return `List at most ${MAX_EXTENSIONS} extensions.`;

@@ -28,7 +28,7 @@ const FIELDS = [
 
 const SELECTION = FIELDS.join(' ');
 export const UPLOADER_SETTINGS = `query AdminUploaderSettings { uploaderSettings { ${SELECTION} } }`;
-export const UPDATE_UPLOADER_SETTINGS = `mutation UpdateUploaderSettings($input: UploaderSettingsInput!) {
+const UPDATE_UPLOADER_SETTINGS = `mutation UpdateUploaderSettings($input: UploaderSettingsInput!) {
   updateUploaderSettings(input: $input) { ${SELECTION} }
 }`;
 export const UPLOADER_SETTINGS_CHANGED = `subscription AdminUploaderSettingsChanged { uploaderSettingsChanged { ${SELECTION} } }`;

@@ -1,4 +1,4 @@
-import { Button, Card, CardContent, Chip, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
+import { Button, Chip, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
 import { useState } from 'react';
 import {
   AutocompleteInput,
@@ -7,7 +7,6 @@ import {
   DateField,
   DeleteButton,
   List,
-  RecordContextProvider,
   ReferenceInput,
   SelectInput,
   useDeleteMany,
@@ -15,6 +14,7 @@ import {
   useNotify,
   useRecordContext,
 } from 'react-admin';
+import { RecordCards } from '../lists/record-cards.js';
 import type { UserApiToken } from './tokens-resource.js';
 
 const filters = [
@@ -160,32 +160,27 @@ function TokenTable() {
 
 /** At phone widths a table would scroll sideways: one card per token, revoked one at a time. */
 function TokenCards() {
-  const { data, isPending } = useListContext<UserApiToken>();
-  if (!isPending && !data?.length) return <Typography sx={{ p: 2 }}>{NO_TOKENS}</Typography>;
   return (
-    <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="API tokens">
-      {data?.map((token) => (
-        <RecordContextProvider value={token} key={token.id}>
-          <Card component="li" variant="outlined" sx={{ listStyle: 'none' }}>
-            <CardContent>
-              <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
-                {token.name}
-              </Typography>
-              <Typography variant="body2">
-                {token.username}'s, starts with {token.tokenPrefix}
-              </Typography>
-              <Typography variant="caption" component="p" color="text.secondary">
-                Created <DateField source="createdAt" showTime variant="caption" />, last used{' '}
-                <DateField source="lastUsedAt" showTime emptyText="never" variant="caption" />
-              </Typography>
-              <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mt: 1 }}>
-                <State />
-                <RevokeButton />
-              </Stack>
-            </CardContent>
-          </Card>
-        </RecordContextProvider>
-      ))}
-    </Stack>
+    <RecordCards<UserApiToken>
+      label="API tokens"
+      title={(token) => token.name}
+      empty={<Typography sx={{ p: 2 }}>{NO_TOKENS}</Typography>}
+    >
+      {(token) => (
+        <>
+          <Typography variant="body2">
+            {token.username}'s, starts with {token.tokenPrefix}
+          </Typography>
+          <Typography variant="caption" component="p" color="text.secondary">
+            Created <DateField source="createdAt" showTime variant="caption" />, last used{' '}
+            <DateField source="lastUsedAt" showTime emptyText="never" variant="caption" />
+          </Typography>
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mt: 1 }}>
+            <State />
+            <RevokeButton />
+          </Stack>
+        </>
+      )}
+    </RecordCards>
   );
 }

@@ -7,7 +7,7 @@ import { BulkActionButton } from '../lists/bulk-action.js';
 import { BytesField } from '../lists/bytes-field.js';
 import { fileFilters } from '../lists/file-filters.js';
 import { ListEmpty, ListError, ListNoMatch } from '../lists/list-states.js';
-import { OwnerField } from '../lists/owner-field.js';
+import { OwnerAndCreated, OwnerField } from '../lists/owner-field.js';
 import { StatusChip } from '../lists/status-chip.js';
 import { TimeField } from '../lists/time-field.js';
 import { useLiveResource } from '../provider/live.js';
@@ -60,11 +60,7 @@ function FileCell({ narrow }: { narrow: boolean }) {
           <ProgressField />
         </Box>
       )}
-      {narrow && (
-        <Typography component="span" variant="caption" color="text.secondary" sx={{ display: 'block' }}>
-          <OwnerField /> · <TimeField source="createdAt" variant="inherit" />
-        </Typography>
-      )}
+      {narrow && <OwnerAndCreated />}
     </span>
   );
 }

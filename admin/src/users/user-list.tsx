@@ -1,18 +1,17 @@
-import { Card, CardContent, Chip, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
+import { Chip, Stack, Typography, useMediaQuery, type Theme } from '@mui/material';
 import {
   CreateButton,
   DataTable,
   DateField,
   List,
   NullableBooleanInput,
-  RecordContextProvider,
   TextInput,
   TopToolbar,
-  useListContext,
   useRecordContext,
 } from 'react-admin';
 import { useSandboxRunning } from '../sandbox/use-sandbox.js';
 import { UserActions } from './user-actions.js';
+import { RecordCards } from '../lists/record-cards.js';
 import type { UserAccount } from './users-resource.js';
 
 const filters = [
@@ -126,32 +125,23 @@ function NoUsers() {
 
 /** At phone widths a table would scroll sideways: one card per account instead. */
 function UserCards() {
-  const { data, isPending } = useListContext<UserAccount>();
-  if (!isPending && !data?.length) return <NoUsers />;
   return (
-    <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="Users">
-      {data?.map((user) => (
-        <RecordContextProvider value={user} key={user.id}>
-          <Card component="li" variant="outlined" sx={{ listStyle: 'none' }}>
-            <CardContent>
-              <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
-                {user.username}
-              </Typography>
-              <Stack direction="row" spacing={1} sx={{ my: 1, alignItems: 'center' }}>
-                <Role />
-                <State />
-                <Typography variant="caption">
-                  <Origin /> account
-                </Typography>
-              </Stack>
-              <Typography variant="caption" component="p" color="text.secondary">
-                Last sign-in <DateField source="lastLoginAt" showTime emptyText="never" variant="caption" />
-              </Typography>
-              <UserActions />
-            </CardContent>
-          </Card>
-        </RecordContextProvider>
-      ))}
-    </Stack>
+    <RecordCards<UserAccount> label="Users" title={(user) => user.username} empty={<NoUsers />}>
+      {() => (
+        <>
+          <Stack direction="row" spacing={1} sx={{ my: 1, alignItems: 'center' }}>
+            <Role />
+            <State />
+            <Typography variant="caption">
+              <Origin /> account
+            </Typography>
+          </Stack>
+          <Typography variant="caption" component="p" color="text.secondary">
+            Last sign-in <DateField source="lastLoginAt" showTime emptyText="never" variant="caption" />
+          </Typography>
+          <UserActions />
+        </>
+      )}
+    </RecordCards>
   );
 }

@@ -25,7 +25,7 @@ export interface UserChange {
 
 const FIELDS = 'id username roles disabled omeroAccount createdAt lastLoginAt';
 
-export const USERS_QUERY: PageQuery = {
+const USERS_QUERY: PageQuery = {
   name: 'adminUsers',
   sortType: 'UserSort',
   filterType: 'UserFilter',

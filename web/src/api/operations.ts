@@ -51,7 +51,7 @@ export interface UploadState {
 
 /** Rows show a few thumbnails and "+N more"; 128 px pictures stay sharp at 64 CSS pixels on HiDPI screens. */
 export const THUMBNAILS_SHOWN = 4;
-export const IMAGE_FIELDS = `images(limit: ${THUMBNAILS_SHOWN}) { id thumbnailUrl(size: 128) webUrl }`;
+const IMAGE_FIELDS = `images(limit: ${THUMBNAILS_SHOWN}) { id thumbnailUrl(size: 128) webUrl }`;
 
 export const JOB_FIELDS = `id uploadId status error omeroImageIds ${IMAGE_FIELDS}`;
 
