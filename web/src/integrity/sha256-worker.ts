@@ -5,8 +5,9 @@ import { createSHA256 } from 'hash-wasm';
  * never slows the page or the upload it runs beside. The file is read in slices, the next one
  * while the current one is hashed: at most two are in memory, whatever the file's size.
  * hash-wasm (WebAssembly) measured about 2.5 times faster in Chromium than a JavaScript sha256.
- * Slices of 16 MiB, rather than 8, cost the browser less CPU per GiB read, and reading ahead
- * lets hashing go on while the browser fetches bytes from disk.
+ * Reading ahead lets hashing go on while the browser fetches the next bytes from disk, where a
+ * core is free for it; 16 MiB slices keep the number of reads (each a round trip through the
+ * browser's file thread) low.
  */
 const SLICE_BYTES = 16 * 1024 * 1024;
 
