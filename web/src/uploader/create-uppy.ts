@@ -1,7 +1,8 @@
-import Uppy, { type Meta, type UppyFile } from '@uppy/core';
+import type { Meta, Uppy, UppyFile } from '@uppy/core';
 import GoldenRetriever from '@uppy/golden-retriever';
 import Tus from '@uppy/tus';
 import { resumeRestoredUploads } from '../offline/restored-uploads.js';
+import { PacedProgressUppy } from '../progress/paced-progress-uppy.js';
 import { serviceWorkerInControl } from '../offline/service-worker.js';
 import { sessionStore } from '../session/session-store.js';
 
@@ -31,7 +32,8 @@ export type Notify = (message: string) => void;
  * chunk size come from the server's uploaderSettings later (applySettings).
  */
 export function createUppy(notify: Notify): UploaderUppy {
-  const uppy = new Uppy<UploadMeta, UploadBody>({
+  // Progress reaches the views a few times a second, not with every report of the network.
+  const uppy = new PacedProgressUppy<UploadMeta, UploadBody>({
     id: 'omero-uploader',
     autoProceed: false,
     // Uppy logs refused files and failed uploads as errors; the page shows them to the user.

@@ -34,8 +34,6 @@ export default function UploaderPage() {
   const [target, setTarget] = useState<ImportTarget | undefined>();
   const [notes, setNotes] = useState<string[]>([]);
   notesListener = (note) => setNotes((current) => [...current, note].slice(-MAX_NOTES));
-  const { rows, retry, cancel } = useFileRows(uppy);
-  const integrity = useIntegrity(uppy);
   const onTarget = useCallback((next: ImportTarget | undefined) => setTarget(next), []);
   useEffect(() => sessionStore.guardSignOut(() => stopUploadsForSignOut(uppy)), [uppy]);
 
@@ -44,13 +42,25 @@ export default function UploaderPage() {
       <UnfinishedPanel uppy={uppy} />
       <TargetPicker onChange={onTarget} />
       <UploadPanel uppy={uppy} target={target} notes={notes} />
-      <StatusList
-        rows={rows}
-        integrity={integrity}
-        onRetry={(row) => void retry(row)}
-        onCancel={(row) => void cancel(row)}
-      />
+      <FileStatus uppy={uppy} />
     </div>
+  );
+}
+
+/**
+ * The files' rows, in a component of their own: their progress changes several times a second
+ * during an upload, and re-renders only this list, not the target picker and the Dashboard.
+ */
+function FileStatus({ uppy }: { uppy: UploaderUppy }) {
+  const { rows, retry, cancel } = useFileRows(uppy);
+  const integrity = useIntegrity(uppy);
+  return (
+    <StatusList
+      rows={rows}
+      integrity={integrity}
+      onRetry={(row) => void retry(row)}
+      onCancel={(row) => void cancel(row)}
+    />
   );
 }
 
