@@ -19,4 +19,5 @@ export default async function globalSetup() {
   const server = await startEmbeddedPostgres({ dataDir, port: 0, logger: pino({ level: 'warn' }) });
   process.env.TEST_DATABASE_URL = server.url;
   globalThis.testDatabase = server;
+  globalThis.testDatabaseDir = dataDir;
 }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -77,9 +77,11 @@ export async function startTestApp(
   options: { databaseUrl?: string; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  // Its own data folder, removed on close (unless the test brought one): uploads add up.
+  const ownDataDir = await mkdtemp(join(tmpdir(), 'omero-uploader-test-'));
   const env = loadEnvironment({
     NODE_ENV: 'test',
-    DATA_DIR: await mkdtemp(join(tmpdir(), 'omero-uploader-test-')),
+    DATA_DIR: ownDataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
@@ -96,5 +98,9 @@ export async function startTestApp(
   const app = await createApp(env, databaseUrl, destination);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${address.port}`, databaseUrl, logs, close: () => app.close() };
+  const close = async () => {
+    await app.close();
+    if (env.DATA_DIR === ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
+  };
+  return { app, url: `http://127.0.0.1:${address.port}`, databaseUrl, logs, close };
 }
