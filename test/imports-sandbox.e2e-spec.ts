@@ -335,4 +335,42 @@ describe('imports through the sandbox OMERO', () => {
       expect(sha256(await readFile(source))).toBe(before);
     });
   });
+
+  it('lists every sandbox group to an administrator, members or not, and refuses others with FORBIDDEN', async () => {
+    await createUser(server.url, adminToken, 'dora');
+    const created = await graphql<{ createSandboxGroup: { id: string } }>(
+      server.url,
+      adminToken,
+      'mutation { createSandboxGroup(input: { name: "Dora only", members: ["dora"], readWrite: true }) { id } }',
+    );
+    const groupId = created.data!.createSandboxGroup.id;
+    const container = await graphql(
+      server.url,
+      adminToken,
+      'mutation($g: ID!) { createSandboxContainer(input: { groupId: $g, type: DATASET, name: "Cells", projectName: "Lab", owner: "dora" }) { id } }',
+      { g: groupId },
+    );
+    expect(container.errors).toBeUndefined();
+    const query = '{ sandboxGroups { id name readWrite members } sandboxContainers { name type projectName groupId } }';
+    type Listed = { sandboxGroups: { id: string; name: string; members: string[] }[]; sandboxContainers: unknown[] };
+    const listed = await graphql<Listed>(server.url, adminToken, query);
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.sandboxGroups).toContainEqual({
+      id: groupId,
+      name: 'Dora only',
+      readWrite: true,
+      members: ['dora'],
+    });
+    expect(listed.data!.sandboxContainers).toContainEqual({
+      name: 'Cells',
+      type: 'DATASET',
+      projectName: 'Lab',
+      groupId,
+    });
+    // Alice's own group is listed too, though the administrator is not in it.
+    expect(listed.data!.sandboxGroups.filter((g) => g.members.includes('alice')).length).toBeGreaterThan(0);
+    const refused = await graphql(server.url, alice.token, query);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.data ?? null).toBeNull();
+  });
 });

@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from '../common/errors/app-error.js';
 import { SandboxGateway } from './adapters/sandbox.gateway.js';
 import { CreateSandboxContainerInput, CreateSandboxGroupInput } from './dto/sandbox.inputs.js';
 import { ImportTargetModel, ImportTargetTypeEnum, OmeroGroupModel } from './models/omero.models.js';
+import { SandboxGroupModel } from './models/sandbox-group.model.js';
 import { OmeroGateway } from './omero-gateway.port.js';
 import { omeroUserOf } from './omero-user.js';
 
@@ -35,6 +36,25 @@ export class OmeroResolver {
       type: target.type as ImportTargetTypeEnum,
       sandbox: this.gateway.kind === 'sandbox',
     }));
+  }
+
+  @Query(() => [SandboxGroupModel], {
+    description: 'Every group of the sandbox OMERO, members or not. Sandbox OMERO only; administrators only.',
+  })
+  @Roles('admin')
+  sandboxGroups(): Promise<SandboxGroupModel[]> {
+    return this.sandbox().listAllGroups();
+  }
+
+  // A list of its own rather than a field of each group: nested lists multiply a query's cost.
+  @Query(() => [ImportTargetModel], {
+    description:
+      "Every dataset (with its project) and screen of every sandbox group; `canLink` is true (their owner's view). Sandbox OMERO only; administrators only.",
+  })
+  @Roles('admin')
+  async sandboxContainers(): Promise<ImportTargetModel[]> {
+    const containers = await this.sandbox().listAllContainers();
+    return containers.map((c) => ({ ...c, type: c.type as ImportTargetTypeEnum, sandbox: true }));
   }
 
   @Mutation(() => OmeroGroupModel, { description: 'Sandbox OMERO only; administrators only.' })

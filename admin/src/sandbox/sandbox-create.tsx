@@ -24,7 +24,7 @@ const validateName = (what: string) => [
 ];
 const validateProject = [maxLength(200, `A project name is ${NAME_RULE}.`)];
 
-/** A new group of the sandbox; you are among its members so that it shows in your list. */
+/** A new group of the sandbox; you are among its members by default, so that you may import into it. */
 export function SandboxGroupCreate() {
   const { identity } = useGetIdentity();
   const created = useCreatedNotice<SandboxGroup>((group) => `The group ${group.name} is created.`, '/sandbox-groups');

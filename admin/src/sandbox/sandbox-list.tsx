@@ -52,7 +52,6 @@ function Containers() {
         <li key={container.id}>
           {container.type === 'SCREEN' ? 'Screen' : 'Dataset'} <strong>{container.name}</strong>
           {container.projectName ? ` in project ${container.projectName}` : ''}
-          {container.canLink ? '' : ' (you may not import into it)'}
         </li>
       ))}
     </ul>
@@ -61,7 +60,7 @@ function Containers() {
 
 function Groups() {
   const { data, isPending } = useListContext<SandboxGroup>();
-  if (!isPending && !data?.length) return <Typography sx={{ p: 2 }}>You are in no sandbox group yet.</Typography>;
+  if (!isPending && !data?.length) return <Typography sx={{ p: 2 }}>The sandbox has no group yet.</Typography>;
   return (
     <Stack spacing={1} sx={{ p: 1 }} component="ul" aria-label="Sandbox groups">
       {data?.map((group) => (
@@ -70,6 +69,10 @@ function Groups() {
             <CardContent>
               <Typography variant="subtitle1" component="h2" sx={{ fontWeight: 600 }}>
                 {group.name}
+              </Typography>
+              <Typography variant="body2" color="text.secondary">
+                {group.readWrite ? 'Read-write' : 'Read-only'} ·{' '}
+                {group.members.length ? `Members: ${group.members.join(', ')}` : 'No members'}
               </Typography>
               <Containers />
             </CardContent>
@@ -80,10 +83,7 @@ function Groups() {
   );
 }
 
-/**
- * The sandbox OMERO's groups (those you are a member of: the sandbox shows each user their
- * own, as OMERO does) with their datasets and screens.
- */
+/** Every group of the sandbox OMERO, whoever its members are, with its datasets and screens. */
 export default function SandboxList() {
   return (
     <List
@@ -98,7 +98,7 @@ export default function SandboxList() {
     >
       <Typography variant="body2" sx={{ px: 2, pt: 1 }}>
         The sandbox stands in for OMERO on this server: uploads are imported into its datasets and screens. Each user
-        sees the groups they are a member of; this page shows yours.
+        sees the groups they are a member of; this page shows all of them.
       </Typography>
       <Groups />
     </List>

@@ -1,23 +1,24 @@
 import { graphql } from '../../../web/src/api/graphql.js';
 import type { ResourceSpec } from '../provider/resource-spec.js';
 
-/** An OMERO group as `groups` answers it: the signed-in administrator's groups. */
+/** A sandbox group as `sandboxGroups` answers it: every one, whoever its members are. */
 export interface SandboxGroup {
   id: string;
   name: string;
-  sandbox: boolean;
+  readWrite: boolean;
+  /** Usernames, sorted. */
+  members: string[];
 }
 
 export type ContainerType = 'DATASET' | 'SCREEN';
 
-/** A dataset or screen of a group, as `importTargets` answers it. */
+/** A dataset or screen of a group, as `sandboxContainers` answers it. */
 export interface SandboxContainer {
   id: string;
   groupId: string;
   type: ContainerType;
   name: string;
   projectName: string | null;
-  canLink: boolean;
 }
 
 /** What the create forms send. */
@@ -35,15 +36,13 @@ export interface NewContainer {
   owner?: string;
 }
 
-const GROUPS = 'query SandboxGroups { groups { id name sandbox } }';
-const TARGETS = `query SandboxContainers($groupId: ID!, $type: ImportTargetType!) {
-  importTargets(groupId: $groupId, type: $type) { id groupId type name projectName canLink }
-}`;
+const GROUPS = 'query SandboxGroups { sandboxGroups { id name readWrite members } }';
+const CONTAINERS = 'query SandboxContainers { sandboxContainers { id groupId type name projectName } }';
 const CREATE_GROUP = `mutation CreateSandboxGroup($input: CreateSandboxGroupInput!) {
-  createSandboxGroup(input: $input) { id name sandbox }
+  createSandboxGroup(input: $input) { id name }
 }`;
 const CREATE_CONTAINER = `mutation CreateSandboxContainer($input: CreateSandboxContainerInput!) {
-  createSandboxContainer(input: $input) { id groupId type name projectName canLink }
+  createSandboxContainer(input: $input) { id groupId type name projectName }
 }`;
 
 /** Usernames as typed ("ana, bo carl"): split, trimmed, each once. */
@@ -55,29 +54,28 @@ const blankToUndefined = (value: string | undefined) => (value?.trim() ? value.t
 
 /** The groups are few and unpaged (`all`); the provider sorts and pages them. */
 export const sandboxGroupsResource: ResourceSpec<SandboxGroup> = {
-  all: async () => (await graphql<{ groups: SandboxGroup[] }>(GROUPS)).groups,
+  all: async () => (await graphql<{ sandboxGroups: SandboxGroup[] }>(GROUPS)).sandboxGroups,
   create: async (data) => {
     const { name, readWrite, members } = data as unknown as NewGroup;
     const input = { name: name?.trim() ?? '', readWrite: Boolean(readWrite), members: usernames(members) };
-    return (await graphql<{ createSandboxGroup: SandboxGroup }>(CREATE_GROUP, { input })).createSandboxGroup;
+    const created = (await graphql<{ createSandboxGroup: { id: string; name: string } }>(CREATE_GROUP, { input }))
+      .createSandboxGroup;
+    return { ...created, readWrite: input.readWrite, members: [...input.members].sort() };
   },
 };
 
 /**
- * The datasets and screens of one group (the list's `groupId` filter, required): both kinds
- * read at once, datasets first. Ids are only unique within a kind, so the record id says it.
+ * The datasets and screens of one group (the list's `groupId` filter, required), read from
+ * every group's at once. Ids are only unique within a kind, so the record id says it.
  */
 export const sandboxContainersResource: ResourceSpec<SandboxContainer> = {
   page: async ({ filter }) => {
     const groupId = String((filter as { groupId?: string }).groupId ?? '');
     if (!groupId) return { data: [], total: 0 };
-    const kinds = await Promise.all(
-      (['DATASET', 'SCREEN'] as const).map(
-        async (type) =>
-          (await graphql<{ importTargets: SandboxContainer[] }>(TARGETS, { groupId, type })).importTargets,
-      ),
-    );
-    const data = kinds.flat().map((target) => ({ ...target, id: `${target.type}-${target.id}` }));
+    const all = (await graphql<{ sandboxContainers: SandboxContainer[] }>(CONTAINERS)).sandboxContainers;
+    const data = all
+      .filter((container) => container.groupId === groupId)
+      .map((container) => ({ ...container, id: `${container.type}-${container.id}` }));
     return { data, total: data.length };
   },
   create: async (data) => {

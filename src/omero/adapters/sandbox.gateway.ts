@@ -18,6 +18,13 @@ import {
 import { readImageHeader, UnreadableImageError } from './image-header.reader.js';
 import { SandboxThumbnails } from './sandbox-thumbnails.js';
 
+export interface SandboxGroupListing {
+  id: string;
+  name: string;
+  readWrite: boolean;
+  members: string[];
+}
+
 interface TargetRow {
   id: number;
   name: string;
@@ -224,6 +231,35 @@ export class SandboxGateway extends OmeroGateway {
       }
       return { id: String(group.id), name: group.name };
     });
+  }
+
+  /** Every group, whoever its members are, with its members' usernames. */
+  async listAllGroups(): Promise<SandboxGroupListing[]> {
+    const groups = (await this.db.query(
+      `SELECT g.id, g.name, g.permissions = 'read-write' AS read_write,
+              COALESCE(array_agg(u.username ORDER BY u.username) FILTER (WHERE u.username IS NOT NULL), '{}') AS members
+       FROM sandbox_groups g
+       LEFT JOIN sandbox_memberships m ON m.group_id = g.id
+       LEFT JOIN users u ON u.id = m.user_id
+       GROUP BY g.id ORDER BY g.name, g.id`,
+    )) as { id: number; name: string; read_write: boolean; members: string[] }[];
+    return groups.map((group) => ({
+      id: String(group.id),
+      name: group.name,
+      readWrite: group.read_write,
+      members: group.members,
+    }));
+  }
+
+  /** Every group's datasets (with their projects) and screens; `canLink` is true (their owner may). */
+  async listAllContainers(): Promise<ImportTarget[]> {
+    const rows = (await this.db.query(
+      `SELECT c.id, c.name, c.kind, c.group_id, p.name AS project_name, true AS can_link
+       FROM sandbox_containers c LEFT JOIN sandbox_containers p ON p.id = c.project_id
+       WHERE c.kind IN ('DATASET', 'SCREEN')
+       ORDER BY c.group_id, c.kind, p.name NULLS LAST, c.name, c.id`,
+    )) as TargetRow[];
+    return rows.map(toTarget);
   }
 
   /**
