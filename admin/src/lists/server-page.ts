@@ -1,5 +1,6 @@
 import type { GetListParams, Identifier, RaRecord } from 'react-admin';
 import { graphql } from '../../../web/src/api/graphql.js';
+import { pageAndSort } from '../provider/page-query.js';
 import type { BulkResult } from '../provider/resource-spec.js';
 
 /** The file lists' sort fields (FileSortField), by the record field a column sorts. */
@@ -45,11 +46,8 @@ interface ServerPageOptions {
 /** ResourceSpec.page over one of the admin list queries: the server sorts, filters and counts. */
 export function serverPage<R extends RaRecord>({ field, document, sortFields, toFilter }: ServerPageOptions) {
   return async ({ pagination, sort, filter }: GetListParams): Promise<{ data: R[]; total: number }> => {
-    const { page, perPage } = pagination ?? { page: 1, perPage: 25 };
-    const sortField = sort?.field && sortFields[sort.field];
     const answer = await graphql<Record<string, { items: R[]; total: number }>>(document, {
-      page: { limit: perPage, offset: (page - 1) * perPage },
-      ...(sortField ? { sort: { field: sortField, direction: sort.order === 'ASC' ? 'ASC' : 'DESC' } } : {}),
+      ...pageAndSort({ pagination, sort }, sortFields),
       filter: toFilter(filter ?? {}),
     });
     return { data: answer[field].items, total: answer[field].total };

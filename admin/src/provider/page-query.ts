@@ -21,21 +21,32 @@ function cleanFilter(filter: Record<string, unknown> = {}): Record<string, unkno
 }
 
 /**
+ * react-admin's page and perPage as the admin lists' `PageInput` (offset and limit), and its sort
+ * as the query's sort enum (fields not in `sortFields` are not sortable: no sort is sent).
+ */
+export function pageAndSort(
+  params: Pick<GetListParams, 'pagination' | 'sort'>,
+  sortFields: Record<string, string>,
+): { page: { offset: number; limit: number }; sort?: { field: string; direction: 'ASC' | 'DESC' } } {
+  const { page, perPage } = params.pagination ?? { page: 1, perPage: 25 };
+  const field = params.sort?.field ? sortFields[params.sort.field] : undefined;
+  return {
+    page: { offset: (page - 1) * perPage, limit: perPage },
+    ...(field ? { sort: { field, direction: params.sort?.order === 'ASC' ? 'ASC' : 'DESC' } } : {}),
+  };
+}
+
+/**
  * One page of a server-paged admin list, for ResourceSpec.page: react-admin's page and perPage
- * become offset and limit, its sort the query's sort enum; the server filters, sorts and counts.
+ * become offset and limit, its sort the query's sort enum (pageAndSort); the server filters, sorts
+ * and counts.
  */
 export async function readPage<R extends RaRecord>(
   query: PageQuery,
   params: Pick<GetListParams, 'pagination' | 'sort' | 'filter'>,
   toRecord: (item: Record<string, unknown>) => R = (item) => item as R,
 ): Promise<{ data: R[]; total: number }> {
-  const { page, perPage } = params.pagination ?? { page: 1, perPage: 25 };
-  const field = params.sort?.field ? query.sortFields[params.sort.field] : undefined;
-  const variables = {
-    page: { offset: (page - 1) * perPage, limit: perPage },
-    sort: field ? { field, direction: params.sort?.order === 'ASC' ? 'ASC' : 'DESC' } : undefined,
-    filter: cleanFilter(params.filter),
-  };
+  const variables = { ...pageAndSort(params, query.sortFields), filter: cleanFilter(params.filter) };
   const document = `query ${query.name}($page: PageInput!, $sort: ${query.sortType}, $filter: ${query.filterType}) {
     ${query.name}(page: $page, sort: $sort, filter: $filter) { items { ${query.fields} } total }
   }`;
