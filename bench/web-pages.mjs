@@ -110,13 +110,16 @@ async function timedUpload(open, start, endpointPath, file, cpu) {
 }
 
 /**
- * The row's integrity result once the page has one (verified, mismatch or unavailable) and the
+ * The row's integrity result once the page has one (verified, mismatch or unavailable; the
+ * baseline page's own hash: hashed or unavailable) and the
  * seconds from the click to it: when the user sees the file checked, which may be after the
  * upload if hashing is the slower of the two. A page that never asked for the worker has none.
  */
 async function integrityResult(page, clicked, workerRequested) {
   if (!workerRequested) return {};
-  const done = page.locator('[data-integrity="verified"], [data-integrity="mismatch"], [data-integrity="unavailable"]');
+  const done = page.locator(
+    ['verified', 'mismatch', 'unavailable', 'hashed'].map((result) => `[data-integrity="${result}"]`).join(', '),
+  );
   await done.first().waitFor({ state: 'attached', timeout: UPLOAD_TIMEOUT_MS });
   const integritySeconds = (performance.now() - clicked) / 1000;
   return { integrity: await done.first().getAttribute('data-integrity'), integritySeconds };
@@ -140,16 +143,23 @@ export async function uploadThroughApp(browser, app, file, { hashing, cpu }) {
     const start = open.page.locator('.uppy-StatusBar-actionBtn--upload');
     await start.waitFor();
     const timed = await timedUpload(open, start, '/api/uploads', file, cpu);
-    const checked = await integrityResult(open.page, timed.clicked, workerRequests() > 0);
-    // Refused, the worker cannot have checked anything; loaded, it must not find a difference.
-    const expected = hashing ? 'verified' : 'unavailable';
-    if (checked.integrity && checked.integrity !== expected) {
-      throw new Error(`the row's integrity says "${checked.integrity}", not "${expected}"`);
-    }
-    return { ...timed, ...checked, workerRequests: workerRequests(), errors: open.errors };
+    return await withIntegrity(open, timed, workerRequests, hashing ? 'verified' : 'unavailable');
   } finally {
     await open.context.close();
   }
+}
+
+/**
+ * A timed upload's figures with the page's integrity result, which must be `expected`: refused,
+ * the worker cannot have checked anything; loaded, it must not find a difference. `cores`: the
+ * logical cores the page sees, which decide how it paces hashing (hash-pacing.ts).
+ */
+async function withIntegrity(open, timed, workerRequests, expected) {
+  const checked = await integrityResult(open.page, timed.clicked, workerRequests() > 0);
+  if (checked.integrity && checked.integrity !== expected)
+    throw new Error(`the page's integrity result is "${checked.integrity}", not "${expected}"`);
+  const cores = await open.page.evaluate(() => navigator.hardwareConcurrency);
+  return { ...timed, ...checked, workerRequests: workerRequests(), cores, errors: open.errors };
 }
 
 /**
@@ -174,16 +184,19 @@ async function interceptSha256Worker(open, { refuse }) {
   return () => requests;
 }
 
-/** One upload of `file` through the baseline page to the bare tus server, timed the same way. */
-export async function uploadThroughBare(browser, bare, file, { chunkSizeBytes, cpu }) {
+/**
+ * One upload of `file` through the baseline page to the bare tus server, timed the same way,
+ * hashed by the page like the app's (`hashing`) or with the worker refused.
+ */
+export async function uploadThroughBare(browser, bare, file, { chunkSizeBytes, hashing, cpu }) {
   const open = await openPage(browser, bare.readyUrl);
   try {
-    const workerRequests = await interceptSha256Worker(open, { refuse: false });
+    const workerRequests = await interceptSha256Worker(open, { refuse: !hashing });
     await open.page.goto(`/?chunkSize=${chunkSizeBytes}`);
     await open.page.locator('#file').setInputFiles(file.path);
     await open.page.getByText('1 file(s) added').waitFor();
     const timed = await timedUpload(open, open.page.locator('#start'), '/files', file, cpu);
-    return { ...timed, workerRequests: workerRequests(), errors: open.errors };
+    return await withIntegrity(open, timed, workerRequests, hashing ? 'hashed' : 'unavailable');
   } finally {
     await open.context.close();
   }

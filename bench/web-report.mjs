@@ -14,8 +14,13 @@ const kb = (bytes) => (bytes / 1000).toFixed(1);
 function throughputRows(runs) {
   const kinds = [
     { label: 'app page -> app', hashing: 'on', match: (r) => r.kind === 'app' && r.hashing },
-    { label: 'baseline page -> bare @tus/server', hashing: 'as its createUppy does', match: (r) => r.kind === 'bare' },
+    { label: 'baseline page -> bare @tus/server', hashing: 'on', match: (r) => r.kind === 'bare' && r.hashing },
     { label: 'app page -> app', hashing: 'off (worker refused)', match: (r) => r.kind === 'app' && !r.hashing },
+    {
+      label: 'baseline page -> bare @tus/server',
+      hashing: 'off (worker refused)',
+      match: (r) => r.kind === 'bare' && !r.hashing,
+    },
   ];
   return kinds.map(({ label, hashing, match }) => {
     const mine = runs.filter(match);
@@ -41,8 +46,8 @@ function throughputRows(runs) {
 
 /** Markdown for RESULTS.md, text for stdout, and the targets missed (empty when all are met). */
 export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, weight, starts, failures }) {
-  const [appOn, bare, appOff] = throughputRows(runs);
-  const speedRatio = appOn.median / bare.median;
+  const rows = throughputRows(runs);
+  const [appOn, bareOn, appOff, bareOff] = rows;
   const hashingRatio = appOn.median / appOff.median;
   const workerSeen = runs.some((r) => r.kind === 'app' && r.hashing && r.workerRequests > 0);
   const totalGzipped = weight.reduce((sum, asset) => sum + asset.gzipped, 0);
@@ -59,7 +64,7 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
       'integrity shown (median s from the click)',
       'sha256 worker requests',
     ],
-    [appOn, bare, appOff].map((row) => row.cells),
+    rows.map((row) => row.cells),
   );
   const weightTable = table(
     ['asset', 'bytes', 'gzipped KB'],
@@ -88,12 +93,15 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
     ]),
   );
   const targets = [
-    {
-      name: 'app page -> app MiB/s / baseline page -> bare MiB/s (median of rounds, sha256 on)',
+    ...[
+      ['on', appOn, bareOn],
+      ['off', appOff, bareOff],
+    ].map(([hashing, app, bare]) => ({
+      name: `app page -> app MiB/s / baseline page -> bare MiB/s (median of rounds, both pages with sha256 ${hashing})`,
       goal: `>= ${TARGET_SPEED_RATIO.toFixed(1)}`,
-      measured: fixed(speedRatio, 2),
-      ok: speedRatio >= TARGET_SPEED_RATIO,
-    },
+      measured: fixed(app.median / bare.median, 2),
+      ok: app.median / bare.median >= TARGET_SPEED_RATIO,
+    })),
     {
       name: 'app page MiB/s with sha256 on / off',
       goal: `>= ${TARGET_HASHING_RATIO.toFixed(2)}`,
@@ -116,6 +124,12 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
     [
       ...targets.map((t) => [t.name, t.goal, t.measured, t.notMeasured ? '-' : verdict(t.ok)]),
       [
+        'app page with sha256 on -> app MiB/s / baseline page without it -> bare MiB/s (both costs at once)',
+        'informational',
+        fixed(appOn.median / bareOff.median, 2),
+        '-',
+      ],
+      [
         '`npm start` of an unchanged checkout to `/` answering',
         'recorded',
         `${fixed(medianTimes(restarts).total, 1)} s`,
@@ -137,12 +151,13 @@ export function reportWeb({ loadAverage, rounds, file, chunkSizeBytes, runs, wei
     '',
     `One ${file.size / MiB} MiB file (TIFF header, then random bytes) uploaded by headless Debian Chromium (playwright-core), a fresh profile per upload. ` +
       "The app is started by `npm start` (embedded PostgreSQL, sandbox OMERO, `LOG_LEVEL=warn`, autoImport off so no import runs) and uploaded to through its real page: signed in, sandbox starter dataset chosen, file added to Uppy's Dashboard. " +
-      "The baseline is `bench/web-baseline/`: the web app's own `createUppy` and `applySettings` (same @uppy/tus, retry delays, parallel limit, Golden Retriever) on a bare page served by `bench/bare-tus-server.mjs` (@tus/server + @tus/file-store, defaults), uploading to it. " +
+      "The baseline is `bench/web-baseline/`: the web app's own `createUppy` and `applySettings` (same @uppy/tus, retry delays, parallel limit, Golden Retriever) and its sha256 worker, paced the same way, on a bare page served by `bench/bare-tus-server.mjs` (@tus/server + @tus/file-store, defaults), uploading to it. " +
       `Both on 127.0.0.1, same origin as their page, at the app's chunk size (${chunkSizeBytes / MiB} MiB). ` +
       'Timed from the click on the upload button to the response of the PATCH that completes the upload; signing in and adding the file are not timed. ' +
-      `Each round runs app (sha256 on), bare, app (sha256 off: the request for \`*sha256-worker*\` is refused through the DevTools protocol's Fetch domain, which pauses only that request; Playwright's route() would pause every request, uploads included), each round starting one place later in that order; ${rounds} rounds (\`WEB_BENCH_ROUNDS\`), medians. MiB/s = 2^20 bytes per second. ` +
+      `Each round runs app and bare with sha256 on, then app and bare with sha256 off (the request for \`*sha256-worker*\` is refused through the DevTools protocol's Fetch domain, which pauses only that request; Playwright's route() would pause every request, uploads included), each round starting one place later in that order; ${rounds} rounds (\`WEB_BENCH_ROUNDS\`), medians. MiB/s = 2^20 bytes per second. ` +
       "CPU-s/GiB = user + system CPU seconds (reaped children included, from /proc) over the timed upload, per 2^30 bytes: browser = every process of the launched Chromium; server = the app's process group (npm, the app, its PostgreSQL) or the bare server. " +
-      'Where the page asked for the sha256 worker, it is also timed to the row showing its integrity result (a run with the worker must show verified, one without it unavailable, or it fails): the moment the user sees the file checked.',
+      "Where the page asked for the sha256 worker, it is also timed to the page showing its integrity result (on the app's page a run with the worker must show verified, one without it unavailable, or it fails; the baseline shows hashed): the moment the user sees the file checked. " +
+      `The pages saw \`navigator.hardwareConcurrency\` = ${runs.find((r) => r.cores)?.cores ?? 'unknown'}; below 4 they hash at a tenth of a core while the upload runs, and at full speed once it is done (\`web/src/integrity/hash-pacing.ts\`).`,
     '',
     throughputTable,
     '',

@@ -17,11 +17,13 @@
 //   choose the sandbox starter dataset, add the file to Uppy's Dashboard. On the baseline: add
 //   the file. Timed: from the click on the upload button to the response of the PATCH that
 //   brings the server's Upload-Offset to the file's size. Sign-in and adding the file are not.
-// - Each round runs app (sha256 on), bare, app (sha256 off: the request for the sha256
-//   worker's script is refused through the DevTools protocol, and the page uploads without it),
-//   WEB_BENCH_ROUNDS (3) times, each round starting one place later in that order; medians.
-//   Uploaded files are deleted after each upload, then `sync`. With the worker, the time to the
-//   row's integrity result (verified / unavailable) is recorded too.
+// - The baseline page hashes each file as the app's page does (the same worker, paced the same
+//   way), so the two pages differ in the server only.
+// - Each round runs app and bare with sha256 on, then app and bare with sha256 off (the request
+//   for the sha256 worker's script is refused through the DevTools protocol, and the pages upload
+//   without it), WEB_BENCH_ROUNDS (5) times, each round starting one place later in that order;
+//   medians. Uploaded files are deleted after each upload, then `sync`. With the worker, the time
+//   to the page's integrity result (verified / hashed / unavailable) is recorded too.
 // - Page weight: as test/web/uploader.e2e-spec.ts counts it, up to a signed-in uploader.
 // - Start time: the app is stopped and `npm start` run WEB_BENCH_START_RUNS (2) times more with
 //   the same checkout (built, web/dist current) and DATA_DIR, as a restart does.
@@ -55,7 +57,7 @@ const positive = (name, fallback) => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number >= 1, not "${value}"`);
   return value;
 };
-const ROUNDS = positive('WEB_BENCH_ROUNDS', 3);
+const ROUNDS = positive('WEB_BENCH_ROUNDS', 5);
 const START_RUNS = positive('WEB_BENCH_START_RUNS', 2);
 const FILE_BYTES = positive('WEB_BENCH_FILE_MIB', 1024) * MiB;
 const OVERALL_TIMEOUT_MS = 45 * 60_000;
@@ -138,7 +140,7 @@ async function measureUpload(run, app, bare, file, chunkSizeBytes) {
   const cpu = () => cpuSeconds(server);
   const result =
     run.kind === 'bare'
-      ? await uploadThroughBare(browser, bare, file, { chunkSizeBytes, cpu })
+      ? await uploadThroughBare(browser, bare, file, { chunkSizeBytes, hashing: run.hashing, cpu })
       : await uploadThroughApp(browser, app, file, { hashing: run.hashing, cpu });
   const gib = file.size / 2 ** 30;
   return {
@@ -179,24 +181,30 @@ async function main() {
 
   const weight = await pageWeight(browser, app);
   const runs = [];
-  const plan = [{ kind: 'app', hashing: true }, { kind: 'bare' }, { kind: 'app', hashing: false }];
+  const plan = [
+    { kind: 'app', hashing: true },
+    { kind: 'bare', hashing: true },
+    { kind: 'app', hashing: false },
+    { kind: 'bare', hashing: false },
+  ];
   for (let round = 1; round <= ROUNDS; round++) {
     // Each round starts one place later in the plan, so a drift of the machine's load over the
     // run does not always favour the same kind.
     const shift = (round - 1) % plan.length;
     for (const run of [...plan.slice(shift), ...plan.slice(0, shift)]) {
-      const label = run.kind === 'bare' ? 'bare' : `app, sha256 ${run.hashing ? 'on' : 'off'}`;
+      const label = `${run.kind}, sha256 ${run.hashing ? 'on' : 'off'}`;
       try {
         const result = await measureUpload(run, app, bare, file, settings.chunkSizeBytes);
         runs.push({ ...run, round, ...result });
         console.log(
-          `round ${round} ${label.padEnd(16)} ${result.mibPerSecond.toFixed(0).padStart(5)} MiB/s, CPU-s/GiB ` +
-            `browser ${result.browserCpuPerGiB.toFixed(1)}, server ${result.serverCpuPerGiB.toFixed(1)}`,
+          `round ${round} ${label.padEnd(17)} ${result.mibPerSecond.toFixed(0).padStart(5)} MiB/s, CPU-s/GiB ` +
+            `browser ${result.browserCpuPerGiB.toFixed(1)}, server ${result.serverCpuPerGiB.toFixed(1)}` +
+            (result.integrity ? `; ${result.integrity} after ${result.integritySeconds.toFixed(1)} s` : ''),
         );
       } catch (error) {
         runs.push({ ...run, round, error: error.message });
         failures.push(`round ${round}, ${label}: ${error.message}`);
-        console.log(`round ${round} ${label.padEnd(16)} FAILED: ${error.message}`);
+        console.log(`round ${round} ${label.padEnd(17)} FAILED: ${error.message}`);
       }
       removeUploads(run.kind === 'bare' ? bare.directory : app.dataDir, file.size);
     }

@@ -30,6 +30,34 @@ describe('FileAppender', () => {
     expect(ranges.length).toBeLessThan(chunks.length);
   });
 
+  it('collects small chunks into larger writes, and the last ones at the end of the stream', async () => {
+    const path = join(folder, 's');
+    await writeFile(path, '');
+    // Chromium's uploads arrive in socket chunks of 16 to 64 KiB.
+    const chunks = Array.from({ length: 100 }, (_, i) => randomBytes(16 * 1024 + i));
+    const ranges: [number, number][] = [];
+    const appender = new FileAppender(path, 0, { written: (from, to) => ranges.push([from, to]) });
+    await pipeline(Readable.from(chunks), appender);
+
+    expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true);
+    // 100 chunks of about 17 KiB in writes of at least 256 KiB: 7 writes, the last one shorter.
+    expect(ranges.length).toBeLessThanOrEqual(7);
+    for (const [from, to] of ranges.slice(0, -1)) expect(to - from).toBeGreaterThanOrEqual(256 * 1024);
+  });
+
+  it('counts only bytes on disk when the stream fails: what it had collected is sent again', async () => {
+    const path = join(folder, 'a');
+    await writeFile(path, '');
+    const appender = new FileAppender(path, 0, { written: () => undefined });
+    const source = new Readable({ read: () => undefined });
+    source.push(randomBytes(100 * 1024));
+    setImmediate(() => source.destroy(new Error('the client went away')));
+    await expect(pipeline(source, appender)).rejects.toThrow('the client went away');
+    if (!appender.closed) await new Promise((resolve) => appender.once('close', resolve));
+    expect(appender.position).toBe(0);
+    expect((await readFile(path)).length).toBe(0);
+  });
+
   it('writes nothing of a batch its inspection rejects', async () => {
     const path = join(folder, 'g');
     await writeFile(path, '');

@@ -1,4 +1,4 @@
-import type { HashReply, HashRequest } from './sha256-worker.js';
+import type { HashReply, HashRequest, ShareChange } from './sha256-worker.js';
 
 /**
  * This browser cannot hash files: the worker did not load (blocked, or no WebAssembly) or
@@ -6,11 +6,24 @@ import type { HashReply, HashRequest } from './sha256-worker.js';
  */
 export class HashingUnavailable extends Error {}
 
+/** The share of a core that hashes of uploading files may use now (see hash-pacing.ts). */
+let uploadShare = 1;
+/** The workers hashing uploading files, told when that share changes. */
+const uploadHashers = new Set<Worker>();
+
+export function setUploadHashShare(share: number): void {
+  if (share === uploadShare) return;
+  uploadShare = share;
+  const change: ShareChange = { share };
+  for (const worker of uploadHashers) worker.postMessage(change);
+}
+
 /**
  * The hex sha256 of `blob`'s first `end` bytes, from a worker of its own that ends with the
- * answer. `signal` stops it (the file was removed).
+ * answer. `signal` stops it (the file was removed). A hash a person waits for (resuming) runs
+ * at full speed; one of an uploading file (`ofUpload`) follows setUploadHashShare.
  */
-export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal): Promise<string> {
+export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal, ofUpload = false): Promise<string> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
@@ -19,16 +32,17 @@ export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal): Pro
       reject(new HashingUnavailable((error as Error).message));
       return;
     }
-    const stop = () => {
+    const done = () => {
       worker.terminate();
+      uploadHashers.delete(worker);
+      signal?.removeEventListener('abort', stop);
+    };
+    const stop = () => {
+      done();
       reject(new DOMException('Hashing stopped.', 'AbortError'));
     };
     if (signal?.aborted) return stop();
     signal?.addEventListener('abort', stop, { once: true });
-    const done = () => {
-      worker.terminate();
-      signal?.removeEventListener('abort', stop);
-    };
     worker.onmessage = ({ data }: MessageEvent<HashReply>) => {
       done();
       if ('sha256' in data) resolve(data.sha256);
@@ -40,7 +54,8 @@ export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal): Pro
       done();
       reject(new HashingUnavailable(event.message || 'The hashing worker could not be loaded.'));
     };
-    const request: HashRequest = { blob, end };
+    if (ofUpload) uploadHashers.add(worker);
+    const request: HashRequest = { blob, end, share: ofUpload ? uploadShare : 1 };
     worker.postMessage(request);
   });
 }
@@ -51,7 +66,7 @@ export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal): Pro
  */
 let line: Promise<unknown> = Promise.resolve();
 export function sha256InTurn(blob: Blob, signal?: AbortSignal): Promise<string> {
-  const turn = line.then(() => sha256Of(blob, blob.size, signal));
+  const turn = line.then(() => sha256Of(blob, blob.size, signal, true));
   line = turn.catch(() => undefined);
   return turn;
 }

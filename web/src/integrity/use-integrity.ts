@@ -3,6 +3,7 @@ import { graphql } from '../api/graphql.js';
 import { uploadIdOf, type UploaderFile, type UploaderUppy } from '../uploader/create-uppy.js';
 import { onUppyEvents } from '../uploader/uppy-events.js';
 import { HashingUnavailable, sha256InTurn } from './hash-file.js';
+import { paceHashingToUploads } from './hash-pacing.js';
 import { UPLOAD_SHA256, type UploadSha256 } from './integrity-queries.js';
 
 export type Integrity =
@@ -36,7 +37,7 @@ const UNAVAILABLE = 'this browser could not compute the file’s checksum';
 
 /**
  * End-to-end integrity per file (by Uppy file id): each file's sha256 is computed in a worker
- * while it uploads, then compared with the sha256 the server computed of the bytes it
+ * while it uploads (paced on machines with few cores: hash-pacing.ts), then compared with the sha256 the server computed of the bytes it
  * received. A mismatch means the bytes were changed on the way (a faulty proxy, memory or
  * disk), which neither tus nor TCP would notice.
  */
@@ -112,6 +113,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
       set(file.id, undefined);
     };
 
+    const stopPacing = paceHashingToUploads(uppy);
     const stop = onUppyEvents(uppy, [
       ['upload-start', onStart],
       ['upload-success', onSuccess],
@@ -119,6 +121,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
     ]);
     return () => {
       stop();
+      stopPacing();
       for (const hash of hashes.values()) hash.stop.abort();
     };
   }, [uppy]);
