@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accessToken, graphql } from '../support/clients.js';
 import { sha256 } from '../support/tus.js';
@@ -7,9 +8,11 @@ import {
   screenshotAtBothWidths,
   noiseTiff,
   signedInAtStarterDataset,
+  signInThroughPage,
   uppyFileInput,
   waitForPhase,
 } from '../support/browser.js';
+import { writeLargeNoiseTiff } from '../support/large-tiff.js';
 import { SAMPLES } from '../support/samples.js';
 import { ADMIN } from '../support/test-app.js';
 
@@ -32,7 +35,55 @@ async function uploadsNamed(fileName: string) {
   return result.data!.uploads.filter((upload) => upload.fileName === fileName);
 }
 
+/**
+ * Run in the page before its scripts: the computer has 2 logical cores, and every text the
+ * rows' integrity notes show is kept, in order, in `integrityTexts` (a state may last less
+ * than a poll from the test would take to see it).
+ */
+const TWO_CORES_AND_INTEGRITY_TEXTS = `
+  Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2, configurable: true });
+  window.integrityTexts = [];
+  new MutationObserver(() => {
+    for (const note of document.querySelectorAll('[data-integrity]')) {
+      if (window.integrityTexts.at(-1) !== note.textContent) window.integrityTexts.push(note.textContent);
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+`;
+
 describe('integrity', () => {
+  it('on a computer with 2 cores, hashes beside the upload at a tenth of a core, then shows how much is read until verified', async () => {
+    // About 183 MiB: far more than a tenth of a core hashes while it uploads on this machine.
+    const file = await writeLargeNoiseTiff('paced-hash.tif', 8_000);
+    try {
+      const open = await suite.open();
+      const { page } = open;
+      await open.context.addInitScript(TWO_CORES_AND_INTEGRITY_TEXTS);
+      await page.goto('/');
+      await signInThroughPage(page, ADMIN.username, ADMIN.password);
+      await page.getByRole('radio', { name: /My dataset/ }).check();
+      await uppyFileInput(page).setInputFiles(file.path);
+      await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+      const verified = page.locator('.row[data-file="paced-hash.tif"] [data-integrity="verified"]');
+      await verified.waitFor({ timeout: 120_000 });
+      expect(await verified.textContent()).toContain(file.sha256.slice(0, 12));
+
+      // The upload ended first: the row then said how much of the file was read, rising, until
+      // the hash, at full speed once nothing was being sent, ended and matched the server's.
+      const texts = (await page.evaluate('window.integrityTexts')) as string[];
+      const read = texts
+        .map((text) => /reading your copy, (\d+)% done/.exec(text)?.[1])
+        .filter(Boolean)
+        .map(Number);
+      expect(read.length).toBeGreaterThan(0);
+      expect(read).toEqual([...read].sort((a, b) => a - b));
+      expect(read.at(-1)).toBeLessThan(100);
+      expect(texts.at(-1)).toMatch(/^Verified/);
+      open.expectNoErrors();
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  }, 180_000);
+
   it('shows a loud mismatch, with what to do, when the file’s bytes were changed on the way to the server', async () => {
     const open = await signedInAtStarterDataset(suite, ADMIN.username, ADMIN.password);
     const { page } = open;

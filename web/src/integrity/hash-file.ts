@@ -18,12 +18,25 @@ export function setUploadHashShare(share: number): void {
   for (const worker of uploadHashers) worker.postMessage(change);
 }
 
+export interface HashOptions {
+  /** Hash only the first `end` bytes (what the server holds of an unfinished upload). */
+  end?: number;
+  /** Stops the hash (the file was removed). */
+  signal?: AbortSignal;
+  /** Told how many bytes are hashed, about twice a second. */
+  onProgress?: (hashed: number) => void;
+}
+
 /**
- * The hex sha256 of `blob`'s first `end` bytes, from a worker of its own that ends with the
- * answer. `signal` stops it (the file was removed). A hash a person waits for (resuming) runs
- * at full speed; one of an uploading file (`ofUpload`) follows setUploadHashShare.
+ * The hex sha256 of `blob` (or its first `end` bytes), from a worker of its own that ends with
+ * the answer. A hash a person waits for (resuming) runs at full speed; one of an uploading
+ * file (`ofUpload`) follows setUploadHashShare.
  */
-export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal, ofUpload = false): Promise<string> {
+export function sha256Of(
+  blob: Blob,
+  { end = blob.size, signal, onProgress }: HashOptions = {},
+  ofUpload = false,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
@@ -44,6 +57,7 @@ export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal, ofUp
     if (signal?.aborted) return stop();
     signal?.addEventListener('abort', stop, { once: true });
     worker.onmessage = ({ data }: MessageEvent<HashReply>) => {
+      if ('hashed' in data) return onProgress?.(data.hashed);
       done();
       if ('sha256' in data) resolve(data.sha256);
       else reject(new HashingUnavailable(data.error));
@@ -65,8 +79,8 @@ export function sha256Of(blob: Blob, end = blob.size, signal?: AbortSignal, ofUp
  * the rest of the machine. A check the user asked for (resuming) does not wait in this line.
  */
 let line: Promise<unknown> = Promise.resolve();
-export function sha256InTurn(blob: Blob, signal?: AbortSignal): Promise<string> {
-  const turn = line.then(() => sha256Of(blob, blob.size, signal, true));
+export function sha256InTurn(blob: Blob, options: Omit<HashOptions, 'end'> = {}): Promise<string> {
+  const turn = line.then(() => sha256Of(blob, options, true));
   line = turn.catch(() => undefined);
   return turn;
 }

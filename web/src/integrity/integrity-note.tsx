@@ -6,7 +6,9 @@ const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
 export function describeIntegrity(integrity: Integrity | undefined): string | undefined {
   switch (integrity?.status) {
     case 'checking':
-      return 'Checking that the server received exactly your file…';
+      return integrity.read === undefined
+        ? 'Checking that the server received exactly your file…'
+        : `Checking that the server received exactly your file: reading your copy, ${Math.floor(integrity.read * 100)}% done…`;
     case 'verified':
       return `Verified: the server’s copy is identical to your file (sha256 ${short(integrity.sha256)}).`;
     case 'mismatch':

@@ -24,7 +24,10 @@ export interface HashRequest extends ShareChange {
   /** How many bytes from the start to hash: the whole file, or what the server already holds. */
   end: number;
 }
-export type HashReply = { sha256: string } | { error: string };
+/** The answer, or (about every PROGRESS_MS while hashing) how many bytes are hashed so far. */
+export type HashReply = { sha256: string } | { error: string } | { hashed: number };
+
+const PROGRESS_MS = 500;
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<HashRequest | ShareChange>) => void) | null;
@@ -57,11 +60,16 @@ async function hash(blob: Blob, end: number): Promise<string> {
     return bytes;
   };
   let next = read(0);
+  let reportedAt = performance.now();
   for (let offset = 0; offset < end; offset += SLICE_BYTES) {
     const started = performance.now();
     const bytes = await next;
     if (offset + SLICE_BYTES < end) next = read(offset + SLICE_BYTES);
     hasher.update(new Uint8Array(bytes));
+    if (started - reportedAt >= PROGRESS_MS) {
+      reportedAt = started;
+      scope.postMessage({ hashed: offset + bytes.byteLength });
+    }
     if (share < 1) await rest(((performance.now() - started) * (1 - share)) / share);
   }
   return hasher.digest('hex');

@@ -9,8 +9,11 @@ import { UPLOAD_SHA256, type UploadSha256 } from './integrity-queries.js';
 export type Integrity =
   /** The file's sha256 is being computed while it uploads. */
   | { status: 'hashing' }
-  /** Uploaded: comparing with the server's copy. */
-  | { status: 'checking' }
+  /**
+   * Uploaded: comparing with the server's copy; `read` (0 to 1) while this computer is still
+   * reading its own copy (the hash may finish after the upload: hash-pacing.ts).
+   */
+  | { status: 'checking'; read?: number }
   | { status: 'verified'; sha256: string }
   | { status: 'mismatch'; local: string; server: string }
   /** This browser could not hash the file, or the server's sum could not be read. */
@@ -37,15 +40,24 @@ const UNAVAILABLE = 'this browser could not compute the file’s checksum';
 
 /**
  * End-to-end integrity per file (by Uppy file id): each file's sha256 is computed in a worker
- * while it uploads (paced on machines with few cores: hash-pacing.ts), then compared with the sha256 the server computed of the bytes it
- * received. A mismatch means the bytes were changed on the way (a faulty proxy, memory or
+ * while it uploads (paced on machines with few cores: hash-pacing.ts), then compared with the
+ * sha256 the server computed of the bytes it received. A mismatch means the bytes were changed on the way (a faulty proxy, memory or
  * disk), which neither tus nor TCP would notice.
  */
 export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
   const [states, setStates] = useState<Record<string, Integrity>>({});
 
   useEffect(() => {
-    const hashes = new Map<string, { sha256: Promise<string>; stop: AbortController }>();
+    interface Hash {
+      sha256: Promise<string>;
+      stop: AbortController;
+      /** How much of the file is hashed so far, 0 to 1. */
+      read?: number;
+      settled?: boolean;
+    }
+    const hashes = new Map<string, Hash>();
+    /** Files uploaded whose hash is still running: their rows show how much of them is read. */
+    const waitingForHash = new Set<string>();
     const set = (fileId: string, state: Integrity | undefined) =>
       setStates((current) => {
         const next = { ...current };
@@ -54,27 +66,40 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
         return next;
       });
 
-    const hashOf = (file: UploaderFile) => {
+    const hashOf = (file: UploaderFile): Hash => {
       let hash = hashes.get(file.id);
       if (!hash) {
         const stop = new AbortController();
+        const { id, data } = file;
+        const onProgress = (hashed: number) => {
+          const current = hashes.get(id);
+          if (!current) return;
+          current.read = hashed / (data as Blob).size;
+          if (waitingForHash.has(id)) set(id, { status: 'checking', read: current.read });
+        };
         // A file restored without its bytes (a "ghost") cannot be read until re-selected.
         const sha256 =
-          file.data instanceof Blob
-            ? sha256InTurn(file.data, stop.signal)
+          data instanceof Blob
+            ? sha256InTurn(data, { signal: stop.signal, onProgress })
             : Promise.reject(new HashingUnavailable('The file’s bytes are not in this browser.'));
-        sha256.catch(() => undefined);
-        hash = { sha256, stop };
-        hashes.set(file.id, hash);
+        const created: Hash = { sha256, stop };
+        sha256
+          .catch(() => undefined)
+          .finally(() => {
+            created.settled = true;
+            waitingForHash.delete(id);
+          });
+        hash = created;
+        hashes.set(id, hash);
       }
-      return hash.sha256;
+      return hash;
     };
 
     const onStart = (files: UploaderFile[]) => {
       for (const file of files) {
         if (hashes.has(file.id)) continue;
         set(file.id, { status: 'hashing' });
-        hashOf(file).catch((error: Error) => {
+        hashOf(file).sha256.catch((error: Error) => {
           if (error instanceof HashingUnavailable) set(file.id, { status: 'unavailable', reason: UNAVAILABLE });
         });
       }
@@ -83,15 +108,18 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
     const onSuccess = (file: UploaderFile | undefined, response: { uploadURL?: string }) => {
       const uploadId = file && uploadIdOf(response.uploadURL ?? file.tus?.uploadUrl);
       if (!file || !uploadId) return;
-      set(file.id, { status: 'checking' });
+      const hash = hashOf(file);
+      if (!hash.settled) waitingForHash.add(file.id);
+      set(file.id, { status: 'checking', read: hash.settled ? undefined : (hash.read ?? 0) });
       void (async () => {
         let local: string;
         try {
-          local = await hashOf(file);
+          local = await hash.sha256;
         } catch (error) {
           if (error instanceof HashingUnavailable) set(file.id, { status: 'unavailable', reason: UNAVAILABLE });
           return;
         }
+        set(file.id, { status: 'checking' });
         let server: string | undefined;
         try {
           server = await serverSha256(uploadId);
@@ -110,6 +138,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
     const onRemoved = (file: UploaderFile) => {
       hashes.get(file.id)?.stop.abort();
       hashes.delete(file.id);
+      waitingForHash.delete(file.id);
       set(file.id, undefined);
     };
 

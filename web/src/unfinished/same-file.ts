@@ -28,7 +28,7 @@ export async function checkSameFile(upload: UnfinishedUpload, file: File): Promi
     throw new Error('This upload is no longer unfinished (it was completed, cancelled or has expired).');
   let sha256: string;
   try {
-    sha256 = await sha256Of(file, now.received.offsetBytes);
+    sha256 = await sha256Of(file, { end: now.received.offsetBytes });
   } catch (error) {
     if (error instanceof HashingUnavailable)
       throw new Error(
