@@ -16,7 +16,7 @@ const CORES_TO_HASH_ALONGSIDE = 4;
  * two no longer fight for the cores. On a slow network (the common case), a tenth of a core
  * (about 20 MB/s) keeps ahead of the upload, so "verified" shows as soon as it completes.
  */
-export const HASH_SHARE_WHILE_SENDING = 0.1;
+const HASH_SHARE_WHILE_SENDING = 0.1;
 
 function sending(uppy: UploaderUppy): boolean {
   return uppy
