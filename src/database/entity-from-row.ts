@@ -5,11 +5,8 @@ import type { ObjectLiteral, Repository } from 'typeorm';
  * for hot paths written in plain SQL, where TypeORM's query building and hydration cost more
  * CPU than the query itself.
  */
-export function entityFromRow<T extends ObjectLiteral>(
-  repository: Pick<Repository<T>, 'metadata'>,
-  row: Record<string, unknown>,
-): T {
-  const entity = repository.metadata.create() as T;
+export function entityFromRow<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>): T {
+  const entity = repository.create();
   for (const column of repository.metadata.columns) {
     const value = row[column.databaseName];
     const transformer = column.transformer;

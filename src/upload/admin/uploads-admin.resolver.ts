@@ -1,7 +1,7 @@
 import { Args, Field, InputType, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import { IsEnum, IsOptional } from 'class-validator';
-import type { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { Roles } from '../../auth/decorators.js';
 import { BulkIdsArgs, forEachId } from '../../common/paging/bulk.js';
 import { FileSortField, OwnedFileFilter, ownedFileConditions } from '../../common/paging/owned-list.filter.js';
@@ -34,7 +34,7 @@ export class UploadFilter extends OwnedFileFilter {
 export class UploadsAdminResolver {
   constructor(
     private readonly uploads: UploadsService,
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(Upload) private readonly rows: Repository<Upload>,
   ) {}
 
   @Query(() => UploadPage, { description: "Administrators only: everyone's uploads, a page at a time." })
@@ -43,7 +43,7 @@ export class UploadsAdminResolver {
     @Args('sort', { type: () => UploadSort, defaultValue: new UploadSort() }) sort: UploadSort,
     @Args('filter', { type: () => UploadFilter, nullable: true }) filter?: UploadFilter,
   ): Promise<Page<Upload>> {
-    const { items, total } = await selectPage(this.db.manager, {
+    const { items, total } = await selectPage(this.rows.manager, {
       select: '*',
       from: 'uploads',
       filter: ownedFileConditions(filter ?? {}, filter?.status),
@@ -51,8 +51,7 @@ export class UploadsAdminResolver {
       direction: sort.direction,
       page,
     });
-    const metadata = this.db.getMetadata(Upload);
-    return { items: items.map((row) => entityFromRow<Upload>({ metadata }, row)), total };
+    return { items: items.map((row) => entityFromRow(this.rows, row)), total };
   }
 
   @Mutation(() => [BulkResult], {
