@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Paths that belong to the server or the admin app: the web app's fallback never answers them. */
-const SERVER_PREFIXES = ['/api', '/graphql', '/admin'];
-
 /** Where the admin app is served; its handler sees paths below it. */
 export const ADMIN_PATH = '/admin';
+
+/** Paths that belong to the server or the admin app: the web app's fallback never answers them. */
+const SERVER_PREFIXES = ['/api', '/graphql', ADMIN_PATH];
 
 /** Vite puts every content-hashed file here: a changed file gets a new name. */
 const HASHED_ASSETS = '/assets/';
