@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { ownedFileConditions } from '../src/common/paging/owned-list.filter.js';
+import { FileSortField, ownedFileConditions } from '../src/common/paging/owned-list.filter.js';
 import { pageIdsQuery } from '../src/common/paging/sql-page.js';
 import { accessToken, createUser, graphql } from './support/clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ROWS = 100_000;
-const COLUMNS: Record<string, string> = {
-  CREATED_AT: 'created_at',
-  UPDATED_AT: 'updated_at',
-  STATUS: 'status',
-  SIZE: 'size_bytes',
-  FILE_NAME: 'file_name',
-};
 const LISTS = [
   { query: 'adminImportJobs', sort: 'ImportJobSort', filter: 'ImportJobFilter', table: 'import_jobs' },
   { query: 'adminUploads', sort: 'UploadSort', filter: 'UploadFilter', table: 'uploads' },
@@ -76,7 +69,7 @@ describe('admin lists on 100,000 jobs and uploads', () => {
 
   for (const list of LISTS) {
     it(`${list.query}: every sort, both ways, first and deep pages, follows its index`, async () => {
-      for (const [field, column] of Object.entries(COLUMNS)) {
+      for (const [field, column] of Object.entries(FileSortField)) {
         for (const direction of ['ASC', 'DESC']) {
           for (const offset of [0, 50_000]) {
             // The query that finds the page's ids, as the list builds it; the rows are read by id after.
