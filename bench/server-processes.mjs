@@ -33,6 +33,11 @@ export function procStat(pid) {
   return { ppid: at(4), pgrp: at(5), utime: at(14), stime: at(15), cutime: at(16), cstime: at(17) };
 }
 
+/** CPU seconds so far (user + system, reaped children included) of `processes`. */
+export function cpuSecondsOf(processes) {
+  return processes.reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0) / CLK_TCK;
+}
+
 export function statusMiB(pid, field) {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
@@ -187,6 +192,11 @@ export async function stopServer(server, { keepRoot = false } = {}) {
     killPostgres(server.dataDir, 'SIGKILL');
   }
   if (!keepRoot) rmSync(server.root, { recursive: true, force: true });
+  syncDisks();
+}
+
+/** Writes out what the page cache holds, so that one run's writes do not slow the next; only a fairness measure. */
+export function syncDisks() {
   try {
     execFileSync('sync', { timeout: 120_000 });
   } catch {
