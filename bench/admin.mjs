@@ -27,11 +27,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { freePort, ROOT, START_NODE_FLAGS, startBenchApp } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import { stopAll, stopServer, STOP_TIMEOUT_MS } from './server-processes.mjs';
 import { markdownTable, measuredOn, verdict, writeResultsSection } from './results-file.mjs';
+import { launchBrowser } from './web-pages.mjs';
 
 const ROWS = 100_000;
 const SAMPLES = 15;
@@ -47,11 +47,7 @@ const OVERALL_TIMEOUT_MS = 20 * 60_000;
  * everything a visit straight to the list of flags loads.
  */
 async function measureWeight(app) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await launchBrowser();
   const dist = join(ROOT, 'admin', 'dist', 'assets');
   const gzipped = (file) => gzipSync(readFileSync(join(dist, file))).length;
   /** A fresh profile that notes each script under /admin/assets with the step that first asked for it. */

@@ -59,6 +59,19 @@ export async function signIn(url, credentials) {
   return (await response.json()).accessToken;
 }
 
+/** POSTs `query` with `variables` to the app's /graphql with its `token`; resolves with its data. */
+export async function graphql(app, query, variables) {
+  const response = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (!response.ok || body.errors)
+    throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
+  return body.data;
+}
+
 /**
  * Starts `dist/src/main.js` as `npm start` runs it (a server of spawnServer), in a fresh DATA_DIR
  * (see prepareApp) with `extraEnv` on top, waits for its health check and signs in as its

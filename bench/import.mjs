@@ -38,7 +38,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ROOT, START_NODE_FLAGS, startBenchApp } from './app-under-test.mjs';
+import { graphql, ROOT, START_NODE_FLAGS, startBenchApp } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import { stopAll, stopServer, STOP_TIMEOUT_MS } from './server-processes.mjs';
 import { markdownTable, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
@@ -78,16 +78,6 @@ async function request(app, method, path, { headers = {}, body } = {}) {
     throw new Error(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
   }
   return response;
-}
-
-async function graphql(app, query, variables) {
-  const response = await request(app, 'POST', '/graphql', {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const { data, errors } = await response.json();
-  if (errors) throw new Error(`GraphQL: ${JSON.stringify(errors).slice(0, 500)}`);
-  return data;
 }
 
 // ---------------------------------------------------------------- uploads and jobs

@@ -34,7 +34,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { prepareApp, ROOT, signIn } from './app-under-test.mjs';
+import { graphql, prepareApp, ROOT, signIn } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import {
   cpuSecondsOf,
@@ -90,17 +90,6 @@ async function buildBaselinePage(outDir) {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
-}
-
-async function graphql(app, query) {
-  const response = await fetch(`${app.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` },
-    body: JSON.stringify({ query }),
-  });
-  const body = await response.json();
-  if (!response.ok || body.errors) throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body)}`);
-  return body.data;
 }
 
 /** Deletes the uploaded copies of the benchmark file (every file of its exact size under `dir`). */
