@@ -1,4 +1,4 @@
-// What both benchmarks need to run the real app: its Node flags, a fresh DATA_DIR and
+// What the benchmarks need to run the real app: its Node flags, a fresh DATA_DIR and
 // environment on a free port, and a signed-in administrator.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
