@@ -27,19 +27,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
-import { ROOT, START_NODE_FLAGS, startBenchApp, stopBenchApp } from './app-under-test.mjs';
+import { freePort, ROOT, START_NODE_FLAGS, startBenchApp } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
+import { stopAll, stopServer, STOP_TIMEOUT_MS } from './server-processes.mjs';
 import { markdownTable, measuredOn, verdict, writeResultsSection } from './results-file.mjs';
+import { launchBrowser } from './web-pages.mjs';
 
 const ROWS = 100_000;
 const SAMPLES = 15;
 const WARMUP = 2;
 const TARGET_MS = 200;
 const BUDGET_KB = 350;
-const TIMEOUT_MS = { start: 180_000, stop: 60_000, all: 20 * 60_000 };
-
-let current;
+const OVERALL_TIMEOUT_MS = 20 * 60_000;
 
 // ---------------------------------------------------------------- weight
 
@@ -48,11 +47,7 @@ let current;
  * everything a visit straight to the list of flags loads.
  */
 async function measureWeight(app) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await launchBrowser();
   const dist = join(ROOT, 'admin', 'dist', 'assets');
   const gzipped = (file) => gzipSync(readFileSync(join(dist, file))).length;
   /** A fresh profile that notes each script under /admin/assets with the step that first asked for it. */
@@ -376,10 +371,7 @@ function report({ steps, flagsDirect }, lists) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const app = await startBenchApp('bench-admin-', TIMEOUT_MS, {
-    extraEnv: { EMBEDDED_DATABASE_PORT: String(await freePort()) },
-    onSpawn: (spawned) => (current = spawned),
-  });
+  const app = await startBenchApp('bench-admin-', { EMBEDDED_DATABASE_PORT: String(await freePort()) });
   console.log(`admin benchmark: app at ${app.url}`);
   const { password } = JSON.parse(readFileSync(join(app.dataDir, 'postgres.json'), 'utf8'));
   const db = new pg.Client({
@@ -458,17 +450,12 @@ async function main() {
     return 0;
   } finally {
     await db.end();
-    await stopBenchApp(app, TIMEOUT_MS);
+    await stopServer(app);
   }
 }
 
-async function freePort() {
-  const { findFreePort } = await import('../dist/src/database/embedded-postgres.js');
-  return findFreePort();
-}
-
 runBenchmark('admin benchmark', main, {
-  timeoutMs: TIMEOUT_MS.all,
-  cleanup: () => stopBenchApp(current, TIMEOUT_MS),
-  cleanupMs: TIMEOUT_MS.stop + 10_000,
+  timeoutMs: OVERALL_TIMEOUT_MS,
+  cleanup: stopAll,
+  cleanupMs: STOP_TIMEOUT_MS + 10_000,
 });

@@ -38,8 +38,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ROOT, START_NODE_FLAGS, startBenchApp, stopBenchApp } from './app-under-test.mjs';
+import { graphql, ROOT, START_NODE_FLAGS, startBenchApp } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
+import { stopAll, stopServer, STOP_TIMEOUT_MS } from './server-processes.mjs';
 import { markdownTable, measuredOn, RESULTS_FILE, verdict, writeResultsSection } from './results-file.mjs';
 
 const RUNS = 3;
@@ -55,10 +56,6 @@ const TARGET_QUEUE_DELAY_MS = 1000;
 const TARGET_NOTIFICATION_DELAY_MS = 100;
 
 const TIMEOUT_MS = {
-  // A fresh embedded PostgreSQL initialises its cluster first.
-  start: 180_000,
-  // SIGTERM: the app closes, then stops its database.
-  stop: 60_000,
   // From the first upload completion to the last job's end.
   jobs: 180_000,
   all: 15 * 60_000,
@@ -69,9 +66,7 @@ const JOB_FIELDS = 'id uploadId status attempts error startedAt finishedAt';
 
 // ---------------------------------------------------------------- the app
 
-let current;
-
-const startApp = () => startBenchApp('bench-import-', TIMEOUT_MS, { onSpawn: (app) => (current = app) });
+const startApp = () => startBenchApp('bench-import-');
 
 async function request(app, method, path, { headers = {}, body } = {}) {
   const response = await fetch(`${app.url}${path}`, {
@@ -83,16 +78,6 @@ async function request(app, method, path, { headers = {}, body } = {}) {
     throw new Error(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
   }
   return response;
-}
-
-async function graphql(app, query, variables) {
-  const response = await request(app, 'POST', '/graphql', {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const { data, errors } = await response.json();
-  if (errors) throw new Error(`GraphQL: ${JSON.stringify(errors).slice(0, 500)}`);
-  return data;
 }
 
 // ---------------------------------------------------------------- uploads and jobs
@@ -224,7 +209,7 @@ async function measureRun(run) {
     return analyse(run, ids, completedAt, jobs, subscription.events);
   } finally {
     await subscription?.dispose();
-    await stopBenchApp(app, TIMEOUT_MS);
+    await stopServer(app);
   }
 }
 
@@ -416,6 +401,6 @@ async function main() {
 
 runBenchmark('import benchmark', main, {
   timeoutMs: TIMEOUT_MS.all,
-  cleanup: () => stopBenchApp(current, TIMEOUT_MS),
-  cleanupMs: TIMEOUT_MS.stop + 10_000,
+  cleanup: stopAll,
+  cleanupMs: STOP_TIMEOUT_MS + 10_000,
 });

@@ -4,9 +4,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from './app-under-test.mjs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // The embedded PostgreSQL initialises a new cluster on each start, which takes a while.
 export const START_TIMEOUT_MS = 180_000;
@@ -29,6 +31,11 @@ export function procStat(pid) {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const at = (field) => Number(fields[field - 3]);
   return { ppid: at(4), pgrp: at(5), utime: at(14), stime: at(15), cutime: at(16), cstime: at(17) };
+}
+
+/** CPU seconds so far (user + system, reaped children included) of `processes`. */
+export function cpuSecondsOf(processes) {
+  return processes.reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0) / CLK_TCK;
 }
 
 export function statusMiB(pid, field) {
@@ -185,6 +192,11 @@ export async function stopServer(server, { keepRoot = false } = {}) {
     killPostgres(server.dataDir, 'SIGKILL');
   }
   if (!keepRoot) rmSync(server.root, { recursive: true, force: true });
+  syncDisks();
+}
+
+/** Writes out what the page cache holds, so that one run's writes do not slow the next; only a fairness measure. */
+export function syncDisks() {
   try {
     execFileSync('sync', { timeout: 120_000 });
   } catch {

@@ -41,6 +41,7 @@ import { prepareApp, ROOT, signIn, START_NODE_FLAGS } from './app-under-test.mjs
 import { runBenchmark } from './benchmark-process.mjs';
 import {
   CLK_TCK,
+  cpuSecondsOf,
   postgresTree,
   procStat,
   spawnServer,
@@ -119,8 +120,7 @@ function cpuSeconds(pid) {
 
 // Children that exited were reaped by a live member, whose cutime/cstime now holds their CPU.
 function postgresCpuSeconds(dataDir) {
-  const ticks = postgresTree(dataDir).reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0);
-  return ticks / CLK_TCK;
+  return cpuSecondsOf(postgresTree(dataDir));
 }
 
 // ---------------------------------------------------------------- HTTP client

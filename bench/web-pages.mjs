@@ -56,11 +56,10 @@ export async function pageWeight(browser, app) {
     });
     await signInOnPage(page, app.credentials);
     await page.locator('.uppy-Dashboard').waitFor();
-    return [...assets].sort().map((path) => ({
-      path,
-      bytes: readFileSync(join(ROOT, 'web', 'dist', path)).length,
-      gzipped: gzipSync(readFileSync(join(ROOT, 'web', 'dist', path))).length,
-    }));
+    return [...assets].sort().map((path) => {
+      const bytes = readFileSync(join(ROOT, 'web', 'dist', path));
+      return { path, bytes: bytes.length, gzipped: gzipSync(bytes).length };
+    });
   } finally {
     await context.close();
   }

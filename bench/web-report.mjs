@@ -24,16 +24,17 @@ function throughputRows(runs) {
   ];
   return kinds.map(({ label, hashing, match }) => {
     const mine = runs.filter(match);
-    const speeds = mine.filter((r) => !r.error).map((r) => r.mibPerSecond);
+    const ok = mine.filter((r) => !r.error);
+    const speeds = ok.map((r) => r.mibPerSecond);
     return {
       cells: [
         label,
         hashing,
         fixed(median(speeds), 0),
         mine.map((r) => (r.error ? 'failed' : fixed(r.mibPerSecond, 0))).join(', '),
-        fixed(median(mine.filter((r) => !r.error).map((r) => r.seconds)), 2),
-        fixed(median(mine.filter((r) => !r.error).map((r) => r.browserCpuPerGiB)), 1),
-        fixed(median(mine.filter((r) => !r.error).map((r) => r.serverCpuPerGiB)), 1),
+        fixed(median(ok.map((r) => r.seconds)), 2),
+        fixed(median(ok.map((r) => r.browserCpuPerGiB)), 1),
+        fixed(median(ok.map((r) => r.serverCpuPerGiB)), 1),
         mine.some((r) => r.integrity)
           ? `${[...new Set(mine.map((r) => r.integrity).filter(Boolean))].join(', ')}, after ${fixed(median(mine.map((r) => r.integritySeconds)), 2)} s`
           : '-',

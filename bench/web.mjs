@@ -31,20 +31,20 @@
 // Results go to stdout and to the "## Web" section of bench/RESULTS.md. Exit code 0 when every
 // target is met, 1 when one is missed or a run failed, 2 on timeout.
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { prepareApp, ROOT, signIn } from './app-under-test.mjs';
+import { graphql, prepareApp, ROOT, signIn } from './app-under-test.mjs';
 import { runBenchmark } from './benchmark-process.mjs';
 import {
-  CLK_TCK,
+  cpuSecondsOf,
   listProcesses,
   processTree,
   startBare,
   stopAll,
   stopServer,
   STOP_TIMEOUT_MS,
+  syncDisks,
 } from './server-processes.mjs';
 import { launchBrowser, pageWeight, uploadThroughApp, uploadThroughBare } from './web-pages.mjs';
 import { reportWeb } from './web-report.mjs';
@@ -92,17 +92,6 @@ async function buildBaselinePage(outDir) {
   });
 }
 
-async function graphql(app, query) {
-  const response = await fetch(`${app.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` },
-    body: JSON.stringify({ query }),
-  });
-  const body = await response.json();
-  if (!response.ok || body.errors) throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body)}`);
-  return body.data;
-}
-
 /** Deletes the uploaded copies of the benchmark file (every file of its exact size under `dir`). */
 function removeUploads(dir, size) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -114,11 +103,7 @@ function removeUploads(dir, size) {
       // PostgreSQL's own files may be out of reach; none of them is an upload.
     }
   }
-  try {
-    execFileSync('sync', { timeout: 120_000 });
-  } catch {
-    // Only a fairness measure.
-  }
+  syncDisks();
 }
 
 /**
@@ -128,10 +113,9 @@ function removeUploads(dir, size) {
  */
 function cpuSeconds(server) {
   const processes = listProcesses();
-  const ticks = (tree) => tree.reduce((sum, p) => sum + p.utime + p.stime + p.cutime + p.cstime, 0) / CLK_TCK;
   return {
-    browser: ticks(processTree((p) => p.ppid === process.pid && /chrom/.test(p.cmdline), processes)),
-    server: ticks(processTree((p) => p.pid === server.pid, processes)),
+    browser: cpuSecondsOf(processTree((p) => p.ppid === process.pid && /chrom/.test(p.cmdline), processes)),
+    server: cpuSecondsOf(processTree((p) => p.pid === server.pid, processes)),
   };
 }
 
