@@ -54,10 +54,10 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
       /** How much of the file is hashed so far, 0 to 1. */
       read?: number;
       settled?: boolean;
+      /** Uploaded while the hash still runs: the row shows how much of the file is read. */
+      waiting?: boolean;
     }
     const hashes = new Map<string, Hash>();
-    /** Files uploaded whose hash is still running: their rows show how much of them is read. */
-    const waitingForHash = new Set<string>();
     const set = (fileId: string, state: Integrity | undefined) =>
       setStates((current) => {
         const next = { ...current };
@@ -75,7 +75,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
           const current = hashes.get(id);
           if (!current) return;
           current.read = hashed / (data as Blob).size;
-          if (waitingForHash.has(id)) set(id, { status: 'checking', read: current.read });
+          if (current.waiting) set(id, { status: 'checking', read: current.read });
         };
         // A file restored without its bytes (a "ghost") cannot be read until re-selected.
         const sha256 =
@@ -87,7 +87,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
           .catch(() => undefined)
           .finally(() => {
             created.settled = true;
-            waitingForHash.delete(id);
+            created.waiting = false;
           });
         hash = created;
         hashes.set(id, hash);
@@ -109,7 +109,7 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
       const uploadId = file && uploadIdOf(response.uploadURL ?? file.tus?.uploadUrl);
       if (!file || !uploadId) return;
       const hash = hashOf(file);
-      if (!hash.settled) waitingForHash.add(file.id);
+      hash.waiting = !hash.settled;
       set(file.id, { status: 'checking', read: hash.settled ? undefined : (hash.read ?? 0) });
       void (async () => {
         let local: string;
@@ -138,7 +138,6 @@ export function useIntegrity(uppy: UploaderUppy): Record<string, Integrity> {
     const onRemoved = (file: UploaderFile) => {
       hashes.get(file.id)?.stop.abort();
       hashes.delete(file.id);
-      waitingForHash.delete(file.id);
       set(file.id, undefined);
     };
 

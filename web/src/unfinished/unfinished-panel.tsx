@@ -9,11 +9,10 @@ import { checkSameFile, NotTheSameFile } from './same-file.js';
 import { CANCEL_UPLOAD, UNFINISHED_UPLOADS, type UnfinishedUpload } from './unfinished-queries.js';
 
 /** Where one row stands; `message` is for people. */
-type RowState =
-  | { kind: 'checking'; message: string }
-  | { kind: 'refused' | 'failed'; message: string }
-  | { kind: 'resuming'; message: string }
-  | { kind: 'cancelling'; message: string };
+interface RowState {
+  kind: 'checking' | 'refused' | 'failed' | 'resuming' | 'cancelling';
+  message: string;
+}
 
 const percentOf = (upload: UnfinishedUpload) =>
   upload.sizeBytes ? Math.floor((100 * upload.offsetBytes) / upload.sizeBytes) : 0;

@@ -8,6 +8,7 @@ import { useIntegrity } from '../integrity/use-integrity.js';
 import { UnfinishedPanel } from '../unfinished/unfinished-panel.js';
 import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
 import { UploadPanel } from './upload-panel.js';
+import { onUppyEvents } from './uppy-events.js';
 
 /** Notes about refused files, newest last; a few are enough. */
 const MAX_NOTES = 5;
@@ -87,12 +88,13 @@ export function watchUploadsUnderWay(listener: (count: number) => void): () => v
     'file-removed',
     'cancel-all',
     'restored',
-  ] as Parameters<UploaderUppy['on']>[0][];
-  for (const event of events) uppy.on(event, report);
+  ] as const;
+  const stop = onUppyEvents(
+    uppy,
+    events.map((event) => [event, report]),
+  );
   report();
-  return () => {
-    for (const event of events) uppy.off(event, report);
-  };
+  return stop;
 }
 
 /**
