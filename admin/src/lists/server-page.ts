@@ -13,7 +13,7 @@ export const FILE_SORT_FIELDS: Record<string, string> = {
 };
 
 /** Midnight at the start of a picked day (YYYY-MM-DD), in the administrator's time zone. */
-function startOfDay(day: string, plusDays = 0): string {
+export function startOfDay(day: string, plusDays = 0): string {
   const [year, month, date] = day.split('-').map(Number);
   return new Date(year, month - 1, date + plusDays).toISOString();
 }
