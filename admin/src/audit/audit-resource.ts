@@ -1,5 +1,6 @@
 import { readOne, readPage, type PageQuery } from '../provider/page-query.js';
 import type { ResourceSpec } from '../provider/resource-spec.js';
+import { startOfDay } from '../lists/server-page.js';
 
 /** schema.gql's AuditEntry: one change to a flag or a setting; the values are JSON. */
 export interface AuditEntry {
@@ -24,14 +25,12 @@ const AUDIT_QUERY: PageQuery = {
 /** The date filters are days (the form's date inputs); the server wants instants. */
 function instants(filter: Record<string, unknown> = {}): Record<string, unknown> {
   const { changedFrom, changedTo, ...rest } = filter as { changedFrom?: string; changedTo?: string };
-  const day = (value: string | undefined, plusDays: number) => {
-    if (!value) return undefined;
-    const date = new Date(`${value}T00:00:00`);
-    date.setDate(date.getDate() + plusDays);
-    return date.toISOString();
-  };
   // "To" names the last day wanted, included: the server's bound is exclusive.
-  return { ...rest, changedFrom: day(changedFrom, 0), changedTo: day(changedTo, 1) };
+  return {
+    ...rest,
+    changedFrom: changedFrom ? startOfDay(changedFrom) : undefined,
+    changedTo: changedTo ? startOfDay(changedTo, 1) : undefined,
+  };
 }
 
 export const auditResource: ResourceSpec<AuditEntry> = {

@@ -32,14 +32,16 @@ const FIELDS = `id fileName status ownerId targetType targetId groupId attempts 
 
 export const IMPORT_JOB_UPDATED = 'subscription AdminJobUpdated { importJobUpdated { id status } }';
 
-const jobsPage = serverPage<ImportJob>({
-  field: 'adminImportJobs',
-  document: `query AdminImportJobs($page: PageInput!, $sort: ImportJobSort, $filter: ImportJobFilter) {
-    adminImportJobs(page: $page, sort: $sort, filter: $filter) { items { ${FIELDS} } total }
-  }`,
-  sortFields: FILE_SORT_FIELDS,
-  toFilter: fileListFilter,
-});
+const jobsPage = serverPage<ImportJob>(
+  {
+    name: 'adminImportJobs',
+    sortType: 'ImportJobSort',
+    filterType: 'ImportJobFilter',
+    fields: FIELDS,
+    sortFields: FILE_SORT_FIELDS,
+  },
+  fileListFilter,
+);
 
 export const jobsResource: ResourceSpec<ImportJob> = {
   page: jobsPage,

@@ -10,13 +10,15 @@ export interface Owner {
   username: string;
 }
 
-const ownersPage = serverPage<Owner>({
-  field: 'adminUsers',
-  document: `query Owners($page: PageInput!, $sort: UserSort, $filter: UserFilter) {
-    adminUsers(page: $page, sort: $sort, filter: $filter) { items { id username } total }
-  }`,
-  sortFields: { username: 'USERNAME' },
-  toFilter: ({ q, ids }) => ({ ...(q ? { username: q } : {}), ...(ids ? { ids } : {}) }),
-});
+const ownersPage = serverPage<Owner>(
+  {
+    name: 'adminUsers',
+    sortType: 'UserSort',
+    filterType: 'UserFilter',
+    fields: 'id username',
+    sortFields: { username: 'USERNAME' },
+  },
+  ({ q, ids }) => ({ ...(q ? { username: q } : {}), ...(ids ? { ids } : {}) }),
+);
 
 export const ownersResource: ResourceSpec<Owner> = { page: ownersPage, many: serverMany(ownersPage) };

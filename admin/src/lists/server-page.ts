@@ -1,6 +1,6 @@
 import type { GetListParams, Identifier, RaRecord } from 'react-admin';
 import { graphql } from '../../../web/src/api/graphql.js';
-import { pageAndSort } from '../provider/page-query.js';
+import { readPage, type PageQuery } from '../provider/page-query.js';
 import type { BulkResult } from '../provider/resource-spec.js';
 
 /** The file lists' sort fields (FileSortField), by the record field a column sorts. */
@@ -13,7 +13,7 @@ export const FILE_SORT_FIELDS: Record<string, string> = {
 };
 
 /** Midnight at the start of a picked day (YYYY-MM-DD), in the administrator's time zone. */
-function startOfDay(day: string, plusDays = 0): string {
+export function startOfDay(day: string, plusDays = 0): string {
   const [year, month, date] = day.split('-').map(Number);
   return new Date(year, month - 1, date + plusDays).toISOString();
 }
@@ -35,23 +35,16 @@ export function fileListFilter(values: Record<string, unknown>): Record<string, 
   return filter;
 }
 
-interface ServerPageOptions {
-  /** The query's field, e.g. adminImportJobs; the document takes $page, $sort and $filter. */
-  field: string;
-  document: string;
-  sortFields: Record<string, string>;
-  toFilter: (values: Record<string, unknown>) => Record<string, unknown>;
-}
-
-/** ResourceSpec.page over one of the admin list queries: the server sorts, filters and counts. */
-export function serverPage<R extends RaRecord>({ field, document, sortFields, toFilter }: ServerPageOptions) {
-  return async ({ pagination, sort, filter }: GetListParams): Promise<{ data: R[]; total: number }> => {
-    const answer = await graphql<Record<string, { items: R[]; total: number }>>(document, {
-      ...pageAndSort({ pagination, sort }, sortFields),
-      filter: toFilter(filter ?? {}),
-    });
-    return { data: answer[field].items, total: answer[field].total };
-  };
+/**
+ * ResourceSpec.page over one of the admin list queries (readPage), its filter form's values
+ * turned into the query's filter first: the server sorts, filters and counts.
+ */
+export function serverPage<R extends RaRecord>(
+  query: PageQuery,
+  toFilter: (values: Record<string, unknown>) => Record<string, unknown>,
+) {
+  return ({ pagination, sort, filter }: GetListParams): Promise<{ data: R[]; total: number }> =>
+    readPage<R>(query, { pagination, sort, filter: toFilter(filter ?? {}) });
 }
 
 /** ResourceSpec.many over the same query: the records with these ids, in one request. */

@@ -1,5 +1,5 @@
 import { HttpError, type Identifier } from 'react-admin';
-import { graphql } from '../../../web/src/api/graphql.js';
+import { bulkMutation } from '../lists/server-page.js';
 import { readOne, readPage, type PageQuery } from '../provider/page-query.js';
 import type { ResourceSpec } from '../provider/resource-spec.js';
 
@@ -23,26 +23,20 @@ const TOKENS_QUERY: PageQuery = {
   sortFields: { createdAt: 'CREATED_AT', lastUsedAt: 'LAST_USED_AT', name: 'NAME' },
 };
 
-const REVOKE = `mutation RevokeApiTokens($ids: [ID!]!) { revokeApiTokens(ids: $ids) { id ok code message } }`;
-
-interface BulkResult {
-  id: string;
-  ok: boolean;
-  message: string | null;
-}
+const revokeApiTokens = bulkMutation('revokeApiTokens');
 
 /**
  * Revokes the tokens (the server takes up to 500 at once, a page's worth). Those it could not
  * revoke are said in one error, after the others are done.
  */
 async function revoke(ids: Identifier[]): Promise<Identifier[]> {
-  const { revokeApiTokens } = await graphql<{ revokeApiTokens: BulkResult[] }>(REVOKE, { ids: ids.map(String) });
-  const failed = revokeApiTokens.filter((result) => !result.ok);
+  const results = await revokeApiTokens(ids);
+  const failed = results.filter((result) => !result.ok);
   if (failed.length) {
     const reasons = [...new Set(failed.map((result) => result.message))].join(' ');
     throw new HttpError(`${failed.length} of ${ids.length} tokens were not revoked: ${reasons}`, 409);
   }
-  return revokeApiTokens.map((result) => result.id);
+  return results.map((result) => result.id);
 }
 
 export const tokensResource: ResourceSpec<UserApiToken> = {

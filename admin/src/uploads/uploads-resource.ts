@@ -23,14 +23,16 @@ export interface Upload {
 const FIELDS = `id fileName status ownerId offsetBytes sizeBytes targetType targetId groupId createdAt updatedAt
   completedAt expiresAt errorMessage importJob { id status }`;
 
-const uploadsPage = serverPage<Upload>({
-  field: 'adminUploads',
-  document: `query AdminUploads($page: PageInput!, $sort: UploadSort, $filter: UploadFilter) {
-    adminUploads(page: $page, sort: $sort, filter: $filter) { items { ${FIELDS} } total }
-  }`,
-  sortFields: FILE_SORT_FIELDS,
-  toFilter: fileListFilter,
-});
+const uploadsPage = serverPage<Upload>(
+  {
+    name: 'adminUploads',
+    sortType: 'UploadSort',
+    filterType: 'UploadFilter',
+    fields: FIELDS,
+    sortFields: FILE_SORT_FIELDS,
+  },
+  fileListFilter,
+);
 
 export const uploadsResource: ResourceSpec<Upload> = {
   page: uploadsPage,
