@@ -66,9 +66,12 @@ async function hash(blob: Blob, end: number): Promise<string> {
     const bytes = await next;
     if (offset + SLICE_BYTES < end) next = read(offset + SLICE_BYTES);
     hasher.update(new Uint8Array(bytes));
-    if (started - reportedAt >= PROGRESS_MS) {
+    const hashed = offset + bytes.byteLength;
+    // The last slice is answered by the digest itself: a row never reads "100% done" while
+    // it still waits.
+    if (started - reportedAt >= PROGRESS_MS && hashed < end) {
       reportedAt = started;
-      scope.postMessage({ hashed: offset + bytes.byteLength });
+      scope.postMessage({ hashed });
     }
     if (share < 1) await rest(((performance.now() - started) * (1 - share)) / share);
   }
