@@ -19,11 +19,15 @@
 //   brings the server's Upload-Offset to the file's size. Sign-in and adding the file are not.
 // - The baseline page hashes each file as the app's page does (the same worker, paced the same
 //   way), so the two pages differ in the server only.
-// - Each round runs app and bare with sha256 on, then app and bare with sha256 off (the request
-//   for the sha256 worker's script is refused through the DevTools protocol, and the pages upload
-//   without it), WEB_BENCH_ROUNDS (5) times, each round starting one place later in that order;
-//   medians. Uploaded files are deleted after each upload, then `sync`. With the worker, the time
-//   to the page's integrity result (verified / hashed / unavailable) is recorded too.
+// - Four settings: app and bare with sha256 on, app and bare with sha256 off (the request for the
+//   sha256 worker's script is refused through the DevTools protocol, and the pages upload without
+//   it). Each round runs the four in an order, then in the reverse order (A B C D D C B A), so every
+//   setting's mean place in the round is the same and a steady drift of the machine's speed
+//   cancels out of each comparison; each round's order starts one place later. WEB_BENCH_ROUNDS
+//   (3) rounds. A ratio is taken per round (mean MiB/s of one setting's two uploads over the
+//   other's), and the target is checked on the median of the rounds' ratios. Uploaded files are
+//   deleted after each upload, then `sync`. With the worker, the time to the page's integrity
+//   result (verified / hashed / unavailable) is recorded too.
 // - Page weight: as test/web/uploader.e2e-spec.ts counts it, up to a signed-in uploader.
 // - Start time: the app is stopped and `npm start` run WEB_BENCH_START_RUNS (2) times more with
 //   the same checkout (built, web/dist current) and DATA_DIR, as a restart does.
@@ -57,7 +61,7 @@ const positive = (name, fallback) => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number >= 1, not "${value}"`);
   return value;
 };
-const ROUNDS = positive('WEB_BENCH_ROUNDS', 5);
+const ROUNDS = positive('WEB_BENCH_ROUNDS', 3);
 const START_RUNS = positive('WEB_BENCH_START_RUNS', 2);
 const FILE_BYTES = positive('WEB_BENCH_FILE_MIB', 1024) * MiB;
 const OVERALL_TIMEOUT_MS = 45 * 60_000;
@@ -172,10 +176,12 @@ async function main() {
     { kind: 'bare', hashing: false },
   ];
   for (let round = 1; round <= ROUNDS; round++) {
-    // Each round starts one place later in the plan, so a drift of the machine's load over the
-    // run does not always favour the same kind.
+    // The machine's speed drifts by tens of percent over minutes (other work on the host): the
+    // order, then its reverse, gives every setting the same mean place in the round. Each round
+    // starts one place later, so no setting always runs first.
     const shift = (round - 1) % plan.length;
-    for (const run of [...plan.slice(shift), ...plan.slice(0, shift)]) {
+    const order = [...plan.slice(shift), ...plan.slice(0, shift)];
+    for (const run of [...order, ...order.toReversed()]) {
       const label = `${run.kind}, sha256 ${run.hashing ? 'on' : 'off'}`;
       try {
         const result = await measureUpload(run, app, bare, file, settings.chunkSizeBytes);
