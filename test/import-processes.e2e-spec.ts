@@ -7,6 +7,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { accessToken, graphql, starterDataset, wsClient } from './support/clients.js';
 import {
+  hasLibraryLoaded,
   listeningPorts,
   type SpawnedApp,
   spawnApp,
@@ -302,6 +303,10 @@ describe('import workers as real processes', () => {
         async () => seen.filter((job) => job.id === jobId).map((job) => job.status),
         (statuses) => statuses.includes('SUCCEEDED'),
       );
+      // libvips (sharp, ~20 MiB resident) is loaded by the first import, never by a process
+      // that only receives uploads.
+      expect(hasLibraryLoaded(web.child.pid!, 'libvips')).toBe(false);
+      expect(hasLibraryLoaded(worker.child.pid!, 'libvips')).toBe(true);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
     } finally {

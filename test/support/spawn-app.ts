@@ -92,6 +92,13 @@ export function listeningPorts(pid: number): number[] {
   return ports;
 }
 
+/** Whether a process has a shared library whose path mentions `name` mapped (/proc/<pid>/maps). */
+export function hasLibraryLoaded(pid: number, name: string): boolean {
+  return readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .split('\n')
+    .some((line) => line.includes('.so') && line.includes(name));
+}
+
 /** Process ids whose command line mentions `text`, e.g. a postgres serving a data folder. */
 export function processesMentioning(text: string): number[] {
   const found: number[] = [];

@@ -1,6 +1,7 @@
 import type { Metadata } from 'sharp';
 import { detectFormat, extensionOf, SIGNATURE_BYTES } from '../../common/image-formats.js';
 import { readFileStart } from '../../common/read-file-start.js';
+import { loadSharp } from './load-sharp.js';
 
 export interface ImageHeader {
   format: string;
@@ -73,11 +74,7 @@ export async function readImageHeader(path: string, fileName = path): Promise<Im
   return format === 'DICOM' ? readDicom(path, fileName) : readWithSharp(path, fileName, format);
 }
 
-/**
- * sharp (libvips, about 20 MiB of resident memory) and dicom-parser are loaded on the first
- * import, not at start: a web-only instance, or one that only receives uploads, never pays for them.
- */
-const loadSharp = async () => (await import('sharp')).default;
+/** dicom-parser is loaded on the first DICOM import, as sharp is on its first use (load-sharp.ts). */
 const loadDicomParser = async () => (await import('dicom-parser')).default;
 
 async function readWithSharp(path: string, fileName: string, format: string): Promise<ImageHeader> {

@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import { AppError, ErrorCode } from '../../common/errors/app-error.js';
 import type { Thumbnail } from '../omero-gateway.port.js';
+import { loadSharp } from './load-sharp.js';
 
 /** Rendered thumbnails kept in memory, newest use last; a 96 px JPEG is about 3 KiB. */
 const CACHE_BYTES = 8 * 1024 * 1024;
@@ -79,6 +79,7 @@ export class SandboxThumbnails {
 }
 
 async function draw(image: { path: string; format: string }, size: number): Promise<Thumbnail & { body: Buffer }> {
+  const sharp = await loadSharp();
   try {
     const body = await sharp(image.path, { failOn: 'none', sequentialRead: true })
       .resize(size, size, { fit: 'inside', withoutEnlargement: false })
@@ -100,5 +101,6 @@ async function placeholder(format: string, size: number): Promise<Buffer> {
     <rect width="100%" height="100%" fill="#5b6470"/>
     <text x="50%" y="50%" fill="#ffffff" font-family="sans-serif" font-size="${Math.max(8, Math.round(size / 7))}"
       text-anchor="middle" dominant-baseline="middle">${label}</text></svg>`;
+  const sharp = await loadSharp();
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
 }
