@@ -49,7 +49,7 @@ describe('a file uploading', () => {
       const state = (await page.evaluate(ANIMATION_STATE)) as { endless: string[]; transitions: string[] };
       // Uppy's status bar spun an icon for as long as the upload ran.
       expect(state.endless).toEqual([]);
-      // Its bars glided to each new value: with reports every quarter second, for ever.
+      // Its bars glided to each new value: with reports every half second, for ever.
       expect(state.transitions.length).toBeGreaterThan(0);
       for (const transition of state.transitions) expect(transition).toMatch(/: 0s$/);
       await screenshotAtBothWidths(open, 'uploading-no-animation');

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { graphql } from '../api/graphql.js';
 import { subscribe } from '../api/live.js';
 import {
@@ -158,7 +159,9 @@ export function useFileRows(uppy: UploaderUppy) {
       ['complete', onRestored],
       ['file-added', onAdded],
       ['file-removed', onRemoved],
-      ['upload-progress', onProgress],
+      // Drawn in the same task as Uppy's Dashboard, which renders its own progress from the
+      // same report: one frame per report instead of two (React would render in a later task).
+      ['upload-progress', (file: UploaderFile | undefined) => flushSync(() => onProgress(file))],
       ['upload-success', onSuccess],
       ['upload-error', onError],
       ['retry-all', onRetried],
