@@ -18,7 +18,8 @@
 //   the file. Timed: from the click on the upload button to the response of the PATCH that
 //   brings the server's Upload-Offset to the file's size. Sign-in and adding the file are not.
 // - The baseline page hashes each file as the app's page does (the same worker, paced the same
-//   way), so the two pages differ in the server only.
+//   way), so the two pages differ in the server and in what they draw (the baseline page shows
+//   no progress).
 // - Four settings: app and bare with sha256 on, app and bare with sha256 off (the request for the
 //   sha256 worker's script is refused through the DevTools protocol, and the pages upload without
 //   it). Each round runs the four in an order, then in the reverse order (A B C D D C B A), so every

@@ -2,7 +2,8 @@
 // delays, parallel uploads and Golden Retriever) with the chunk size given in the URL, sending
 // to the bare tus server at /files instead of the app, and hashing each file as the app's page
 // does (the same worker, paced the same way). So the app's page and this one differ in the
-// server only. The bare server ignores the Authorization header the client still sends.
+// server and in what they draw: this page shows no progress. The bare server ignores the
+// Authorization header the client still sends.
 /* global document, location */
 import { sessionStore } from '../../web/src/session/session-store.ts';
 import { applySettings, createUppy } from '../../web/src/uploader/create-uppy.ts';
