@@ -2,6 +2,7 @@ import type { Server } from '@tus/server';
 import { ERRORS, StreamLimiter, type CancellationContext, type DataStore, type Upload } from '@tus/utils';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
+import { coalesceReads } from './read-coalescing.js';
 
 /**
  * @tus/server 2 wraps each Node request in a web ReadableStream and its handlers turn it back
@@ -74,6 +75,7 @@ async function writeNodeBody(
     if (!limiter.destroyed) limiter.end();
   };
   context.signal.addEventListener('abort', onAbort, { once: true });
+  const stopCoalescing = coalesceReads(source, limiter);
   try {
     return await this.store.write(source.pipe(limiter), upload.id, upload.offset);
   } catch (error) {
@@ -81,6 +83,7 @@ async function writeNodeBody(
     const aborted = sourceError !== undefined || (error instanceof Error && error.name === 'AbortError');
     throw aborted ? ERRORS.ABORTED : error;
   } finally {
+    stopCoalescing();
     context.signal.removeEventListener('abort', onAbort);
   }
 }
