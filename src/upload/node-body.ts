@@ -75,7 +75,8 @@ async function writeNodeBody(
     if (!limiter.destroyed) limiter.end();
   };
   context.signal.addEventListener('abort', onAbort, { once: true });
-  const stopCoalescing = coalesceReads(source, limiter);
+  const declared = Number(source.headers['content-length']);
+  const stopCoalescing = coalesceReads(source, limiter, Number.isFinite(declared) ? declared : undefined);
   try {
     return await this.store.write(source.pipe(limiter), upload.id, upload.offset);
   } catch (error) {

@@ -72,6 +72,30 @@ describe('coalesceReads', () => {
     stop();
   });
 
+  it('does not rest in the last MiB of a body of known length', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const source = new PassThrough();
+    const sink = collector();
+    const stop = coalesceReads(source, sink.stream, 2 * 1024 * 1024);
+    source.pipe(sink.stream);
+    source.write(Buffer.alloc(512 * 1024));
+    await settle();
+    // 1.5 MiB still to come: small reads rest.
+    source.write(Buffer.alloc(1000));
+    await settle();
+    expect(source.isPaused()).toBe(true);
+    jest.advanceTimersByTime(1);
+    await settle();
+    source.write(Buffer.alloc(600 * 1024));
+    await settle();
+    // Less than 1 MiB to come: its small reads go straight on, and so does its end.
+    source.write(Buffer.alloc(1000));
+    await settle();
+    expect(source.isPaused()).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+    stop();
+  });
+
   it('never resumes a source that the destination holds back, nor one whose destination ended', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const source = new PassThrough();
