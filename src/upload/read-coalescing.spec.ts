@@ -24,7 +24,9 @@ function collector({ highWaterMark = 16 * 1024, hold = false } = {}) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('coalesceReads', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('passes every byte on, in order, from a source of small reads', async () => {
     const source = new PassThrough();
