@@ -23,16 +23,29 @@ function collector({ highWaterMark = 16 * 1024, hold = false } = {}) {
 /** Lets queued stream callbacks (next ticks and immediates) run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Fake timers for the rests only: stream callbacks still run when settled. */
+const fakeRests = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+
+/** A source piped into a collector, read with coalesceReads as node-body.ts does. */
+function coalesced({
+  sink: sinkOptions = {},
+  source: sourceOptions = {},
+  bodyBytes,
+}: { sink?: Parameters<typeof collector>[0]; source?: { highWaterMark?: number }; bodyBytes?: number } = {}) {
+  const source = new PassThrough(sourceOptions);
+  const sink = collector(sinkOptions);
+  const stop = coalesceReads(source, sink.stream, bodyBytes);
+  source.pipe(sink.stream);
+  return { source, sink, stop };
+}
+
 describe('coalesceReads', () => {
   afterEach(() => {
     jest.useRealTimers();
   });
 
   it('passes every byte on, in order, from a source of small reads', async () => {
-    const source = new PassThrough();
-    const sink = collector();
-    const stop = coalesceReads(source, sink.stream);
-    source.pipe(sink.stream);
+    const { source, sink, stop } = coalesced();
     const sent = Array.from({ length: 200 }, (_, i) => randomBytes(1 + ((i * 977) % 40_000)));
     for (const chunk of sent) {
       if (!source.write(chunk)) await once(source, 'drain');
@@ -45,11 +58,8 @@ describe('coalesceReads', () => {
   });
 
   it('rests after a small read and goes on after the rest', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const source = new PassThrough();
-    const sink = collector();
-    const stop = coalesceReads(source, sink.stream);
-    source.pipe(sink.stream);
+    fakeRests();
+    const { source, sink, stop } = coalesced();
     source.write(Buffer.alloc(1000, 1));
     await settle();
     expect(source.isPaused()).toBe(true);
@@ -64,10 +74,7 @@ describe('coalesceReads', () => {
   });
 
   it('does not rest after a full read', async () => {
-    const source = new PassThrough({ highWaterMark: 128 * 1024 });
-    const sink = collector({ highWaterMark: 1024 * 1024 });
-    const stop = coalesceReads(source, sink.stream);
-    source.pipe(sink.stream);
+    const { source, stop } = coalesced({ source: { highWaterMark: 128 * 1024 }, sink: { highWaterMark: 1024 * 1024 } });
     source.write(Buffer.alloc(64 * 1024));
     await settle();
     expect(source.isPaused()).toBe(false);
@@ -75,11 +82,8 @@ describe('coalesceReads', () => {
   });
 
   it('does not rest in the last MiB of a body of known length', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const source = new PassThrough();
-    const sink = collector();
-    const stop = coalesceReads(source, sink.stream, 2 * 1024 * 1024);
-    source.pipe(sink.stream);
+    fakeRests();
+    const { source, stop } = coalesced({ bodyBytes: 2 * 1024 * 1024 });
     source.write(Buffer.alloc(512 * 1024));
     await settle();
     // 1.5 MiB still to come: small reads rest.
@@ -99,11 +103,8 @@ describe('coalesceReads', () => {
   });
 
   it('never resumes a source that the destination holds back, nor one whose destination ended', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const source = new PassThrough();
-    const sink = collector({ highWaterMark: 1, hold: true });
-    const stop = coalesceReads(source, sink.stream);
-    source.pipe(sink.stream);
+    fakeRests();
+    const { source, sink, stop } = coalesced({ sink: { highWaterMark: 1, hold: true } });
     source.write(Buffer.alloc(10, 1));
     source.write(Buffer.alloc(10, 2));
     await settle();
@@ -132,11 +133,8 @@ describe('coalesceReads', () => {
   });
 
   it('stops resting once stopped', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const source = new PassThrough();
-    const sink = collector();
-    const stop = coalesceReads(source, sink.stream);
-    source.pipe(sink.stream);
+    fakeRests();
+    const { source, stop } = coalesced();
     source.write(Buffer.alloc(100));
     await settle();
     expect(source.isPaused()).toBe(true);
