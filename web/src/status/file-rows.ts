@@ -161,7 +161,13 @@ export function useFileRows(uppy: UploaderUppy) {
       ['file-removed', onRemoved],
       // Drawn in the same task as Uppy's Dashboard, which renders its own progress from the
       // same report: one frame per report instead of two (React would render in a later task).
-      ['upload-progress', (file: UploaderFile | undefined) => flushSync(() => onProgress(file))],
+      // The file in the event is Uppy's state from before this report (its own listener, which
+      // came first, has since stored the new progress): the rows read the state, as the Dashboard
+      // does, or they would show the previous report's percentage.
+      [
+        'upload-progress',
+        (file: UploaderFile | undefined) => flushSync(() => onProgress(file && (uppy.getFile(file.id) ?? file))),
+      ],
       ['upload-success', onSuccess],
       ['upload-error', onError],
       ['retry-all', onRetried],
