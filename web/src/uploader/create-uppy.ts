@@ -32,7 +32,7 @@ export type Notify = (message: string) => void;
  * chunk size come from the server's uploaderSettings later (applySettings).
  */
 export function createUppy(notify: Notify): UploaderUppy {
-  // Progress reaches the views a few times a second, not with every report of the network.
+  // Progress reaches the views once a second, not with every report of the network.
   const uppy = new PacedProgressUppy<UploadMeta, UploadBody>({
     id: 'omero-uploader',
     autoProceed: false,

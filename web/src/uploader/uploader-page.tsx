@@ -49,7 +49,7 @@ export default function UploaderPage() {
 }
 
 /**
- * The files' rows, in a component of their own: their progress changes several times a second
+ * The files' rows, in a component of their own: their progress changes once a second
  * during an upload, and re-renders only this list, not the target picker and the Dashboard.
  */
 function FileStatus({ uppy }: { uppy: UploaderUppy }) {
