@@ -6,12 +6,14 @@ import { accessToken } from '../support/clients.js';
 import {
   browserSuite,
   launchPersistent,
+  screenshotAtBothWidths,
   signInThroughPage,
   signedInAtStarterDataset,
   uploadThrottle,
   uppyFileInput,
   waitForPhase,
   waitForText,
+  watch,
   type WatchedPage,
 } from '../support/browser.js';
 import { writeLargeNoiseTiff, type LargeTiff } from '../support/large-tiff.js';
@@ -120,6 +122,48 @@ describe('a reload mid-upload', () => {
       await rm(file.path, { force: true });
     }
   }, 420_000);
+});
+
+describe('a second tab of the same browser', () => {
+  it('waits while the first tab uploads, then takes its upload over from the server’s offset when it closes', async () => {
+    // About 46 MiB, sent at 4 MiB/s: the first tab is still sending while the second one opens.
+    const file = await writeLargeNoiseTiff('tabs-scan.tif', 4_000);
+    try {
+      const first = await signedInAtStarterDataset(suite, ADMIN.username, ADMIN.password);
+      await startSlowUpload(first, file);
+      const partial = await startedOnServer('tabs-scan.tif');
+      await waitFor(
+        () => keptState(first.page),
+        (state) => keeps(state, 'tabs-scan.tif'),
+        60_000,
+      );
+
+      const second = watch(first.context, await first.context.newPage());
+      const tus = recordTusCalls(second.page);
+      await second.page.goto('/');
+      await signInThroughPage(second.page, ADMIN.username, ADMIN.password);
+      await second.page.getByRole('heading', { name: 'Uploads are open in another tab' }).waitFor();
+      // No Uppy in the waiting tab: nothing restored, nothing sent, the first tab undisturbed.
+      expect(await second.page.locator('.uppy-Dashboard').count()).toBe(0);
+      expect(tus.calls).toEqual([]);
+      await screenshotAtBothWidths(second, 'second-tab-waiting');
+      first.expectNoErrors();
+
+      const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
+        (upload) => upload.id === partial.id,
+      );
+      expect(offsetBefore).toBeLessThan(file.size);
+      await first.page.close();
+      await waitForPhase(second.page, 'tabs-scan.tif', 'imported', 180_000);
+      await second.screenshot('second-tab-took-over');
+
+      expectResumedFromServerOffset(await tus.settled(), partial.id, offsetBefore);
+      await expectCompleted('tabs-scan.tif', file, partial.id);
+      second.expectNoErrors();
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  }, 300_000);
 });
 
 /**

@@ -9,6 +9,7 @@ import { UnfinishedPanel } from '../unfinished/unfinished-panel.js';
 import { createUppy, refusedInFolder, type UploaderUppy } from './create-uppy.js';
 import { UploadPanel } from './upload-panel.js';
 import { onUppyEvents } from './uppy-events.js';
+import { uploaderTurn, useUploaderTurn } from './one-tab.js';
 
 /** Notes about refused files, newest last; a few are enough. */
 const MAX_NOTES = 5;
@@ -30,7 +31,27 @@ function theUppy(): UploaderUppy {
   return pageUppy;
 }
 
+/** The uploader, once this tab is the one of this browser that uploads (see one-tab.ts). */
 export default function UploaderPage() {
+  const turn = useUploaderTurn();
+  if (turn === 'asking') return <p role="status">Loading…</p>;
+  if (turn === 'waiting') return <OtherTabNotice />;
+  return <Uploader />;
+}
+
+function OtherTabNotice() {
+  return (
+    <section aria-labelledby="other-tab-heading">
+      <h2 id="other-tab-heading">Uploads are open in another tab</h2>
+      <p role="status">
+        This browser uploads from one tab at a time, so that no file is sent twice. Continue in the other tab of this
+        site. Once it is closed, this one takes over, with the uploads it was running.
+      </p>
+    </section>
+  );
+}
+
+function Uploader() {
   const uppy = theUppy();
   const [target, setTarget] = useState<ImportTarget | undefined>();
   const [notes, setNotes] = useState<string[]>([]);
@@ -71,7 +92,19 @@ function FileStatus({ uppy }: { uppy: UploaderUppy }) {
  * uploader on screen until they have finished rather than hiding them.
  */
 export function watchUploadsUnderWay(listener: (count: number) => void): () => void {
-  const uppy = theUppy();
+  // A tab waiting for another one's uploads has none of its own, and must not create Uppy.
+  let stop: (() => void) | undefined;
+  let stopped = false;
+  void uploaderTurn().then(() => {
+    if (!stopped) stop = watchUppy(theUppy(), listener);
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
+
+function watchUppy(uppy: UploaderUppy, listener: (count: number) => void): () => void {
   const report = () =>
     listener(
       uppy.getFiles().filter((file) => file.progress.uploadStarted && !file.progress.uploadComplete && !file.error)
