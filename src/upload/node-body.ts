@@ -75,8 +75,8 @@ async function writeNodeBody(
     if (!limiter.destroyed) limiter.end();
   };
   context.signal.addEventListener('abort', onAbort, { once: true });
-  const declared = Number(source.headers['content-length']);
-  const stopCoalescing = coalesceReads(source, limiter, Number.isFinite(declared) ? declared : undefined);
+  // Without a Content-Length (chunked), the body's end is unknown: no read counts as its last MiB.
+  const stopCoalescing = coalesceReads(source, limiter, Number(source.headers['content-length']) || Infinity);
   try {
     return await this.store.write(source.pipe(limiter), upload.id, upload.offset);
   } catch (error) {

@@ -54,6 +54,12 @@ async function startedOnServer(name: string): Promise<ServerUpload> {
   return upload;
 }
 
+/** How many bytes of upload `id` the server holds now. */
+async function offsetOnServer(id: string): Promise<number> {
+  const [upload] = (await serverUploads(suite.server.url, token)).filter((kept) => kept.id === id);
+  return upload.offsetBytes;
+}
+
 /** Chooses the file and starts uploading it, slowly. */
 async function startSlowUpload(open: WatchedPage, file: LargeTiff): Promise<(bytesPerSecond: number) => Promise<void>> {
   const throttle = await uploadThrottle(open);
@@ -100,9 +106,7 @@ describe('a reload mid-upload', () => {
       );
       await open.screenshot('resume-before-reload');
 
-      const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
-        (upload) => upload.id === partial.id,
-      );
+      const offsetBefore = await offsetOnServer(partial.id);
       expect(offsetBefore).toBeLessThan(file.size);
       const callsBefore = tus.calls.length;
       await page.reload();
@@ -149,9 +153,7 @@ describe('a second tab of the same browser', () => {
       await screenshotAtBothWidths(second, 'second-tab-waiting');
       first.expectNoErrors();
 
-      const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
-        (upload) => upload.id === partial.id,
-      );
+      const offsetBefore = await offsetOnServer(partial.id);
       expect(offsetBefore).toBeLessThan(file.size);
       await first.page.close();
       await waitForPhase(second.page, 'tabs-scan.tif', 'imported', 180_000);
@@ -195,9 +197,7 @@ async function uploadUntilBrowserCloses(
   } finally {
     await first.context.close();
   }
-  const [{ offsetBytes: offsetBefore }] = (await serverUploads(suite.server.url, token)).filter(
-    (upload) => upload.id === partial.id,
-  );
+  const offsetBefore = await offsetOnServer(partial.id);
   expect(offsetBefore).toBeLessThan(file.size);
   return { partial, offsetBefore };
 }

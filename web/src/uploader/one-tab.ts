@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 
 /**
  * The Web Lock that the one tab of this browser that uploads holds for its whole life.
@@ -12,33 +12,32 @@ const UPLOADS_LOCK = 'omero-uploader:uploads';
 
 export type UploaderTurn = 'asking' | 'waiting' | 'held';
 
+let turn: UploaderTurn = 'asking';
 let granted: Promise<void> | undefined;
-let waiting = false;
-let held = false;
 const listeners = new Set<() => void>();
+
+function setTurn(next: UploaderTurn): void {
+  turn = next;
+  for (const listener of listeners) listener();
+}
 
 /** Resolves once this tab holds the lock; asks for it once per page. */
 export function uploaderTurn(): Promise<void> {
   granted ??= new Promise<void>((resolve) => {
-    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-    // No Web Locks (a page served over plain HTTP to another machine is not a secure context):
-    // every tab uploads, as before the lock.
-    if (!locks) {
-      held = true;
-      return resolve();
-    }
     const holdForever = () => {
-      held = true;
+      setTurn('held');
       resolve();
       return new Promise<never>(() => undefined);
     };
-    // A browser that refuses the lock (an opaque origin, say) must not leave the page waiting.
+    // No Web Locks (a page served over plain HTTP to another machine is not a secure context),
+    // or a browser that refuses the lock (an opaque origin, say): every tab uploads, as before.
     const uploadAnyway = () => void holdForever();
+    const locks = 'locks' in navigator ? navigator.locks : undefined;
+    if (!locks) return uploadAnyway();
     locks
       .request(UPLOADS_LOCK, { ifAvailable: true }, (lock) => {
         if (lock) return holdForever();
-        waiting = true;
-        for (const listener of listeners) listener();
+        setTurn('waiting');
         locks.request(UPLOADS_LOCK, holdForever).catch(uploadAnyway);
         return undefined;
       })
@@ -47,19 +46,15 @@ export function uploaderTurn(): Promise<void> {
   return granted;
 }
 
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  void uploaderTurn();
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
 /** Where this tab stands: asking for the lock, waiting for another tab to close, or holding it. */
 export function useUploaderTurn(): UploaderTurn {
-  const [turn, setTurn] = useState<UploaderTurn>(held ? 'held' : waiting ? 'waiting' : 'asking');
-  useEffect(() => {
-    let current = true;
-    const onWaiting = () => current && setTurn((now) => (now === 'held' ? now : 'waiting'));
-    listeners.add(onWaiting);
-    if (waiting) onWaiting();
-    void uploaderTurn().then(() => current && setTurn('held'));
-    return () => {
-      current = false;
-      listeners.delete(onWaiting);
-    };
-  }, []);
-  return turn;
+  return useSyncExternalStore(subscribe, () => turn);
 }
